@@ -1,0 +1,80 @@
+using Nabla.Tensors;
+
+namespace Nabla.Data;
+
+/// <summary>
+/// Loads a folder in the MNIST layout: <c>train-images-idx3-ubyte</c>, <c>train-labels-idx1-ubyte</c>,
+/// <c>t10k-images-idx3-ubyte</c>, <c>t10k-labels-idx1-ubyte</c>, each optionally gzipped (<c>.gz</c>).
+/// Pixels are scaled from 0..255 to [0, 1]; images are flattened to [count, height·width].
+/// Works for MNIST, Fashion-MNIST and any image count.
+/// </summary>
+public static class Mnist
+{
+    /// <summary>The scale applied to pixels (1/255), also stored in model files so prediction does the same.</summary>
+    public const float PixelScale = 1f / 255f;
+
+    /// <summary>Loads the training and test sets of <paramref name="folder"/>.</summary>
+    /// <exception cref="DataFormatException">A file is missing or invalid; the message names it.</exception>
+    public static (Dataset Train, Dataset Test) LoadFolder(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new DataFormatException($"{folder}: no such folder (expected the four MNIST IDX files in it).");
+        }
+
+        return (Load(folder, "train"), Load(folder, "t10k"));
+    }
+
+    /// <summary>Loads one split ("train" or "t10k") of an MNIST-layout folder.</summary>
+    public static Dataset Load(string folder, string prefix)
+    {
+        string images = Find(folder, $"{prefix}-images-idx3-ubyte");
+        string labels = Find(folder, $"{prefix}-labels-idx1-ubyte");
+        return FromFiles(images, labels);
+    }
+
+    /// <summary>Loads an image file and a label file.</summary>
+    public static Dataset FromFiles(string imagesPath, string labelsPath)
+    {
+        Tensor features = ReadImages(imagesPath);
+        IdxReader.IdxData labelData = IdxReader.Read(labelsPath, 1);
+        if (labelData.Dimensions[0] != features.Rows)
+        {
+            throw new DataFormatException($"{labelsPath}: {labelData.Dimensions[0]} labels but {imagesPath} holds {features.Rows} images.");
+        }
+
+        int[] labels = labelData.Values.Select(b => (int)b).ToArray();
+        int classCount = Math.Max(10, labels.Length == 0 ? 0 : labels.Max() + 1);
+        return new Dataset(features, labels, classCount);
+    }
+
+    /// <summary>Reads an IDX image file as [count, height·width] pixels scaled to [0, 1].</summary>
+    public static Tensor ReadImages(string path)
+    {
+        IdxReader.IdxData data = IdxReader.Read(path, 3);
+        int count = data.Dimensions[0];
+        int pixels = data.Dimensions[1] * data.Dimensions[2];
+        var features = new Tensor(count, pixels);
+        Span<float> target = features.Span;
+        for (int i = 0; i < data.Values.Length; i++)
+        {
+            target[i] = data.Values[i] * PixelScale;
+        }
+
+        return features;
+    }
+
+    private static string Find(string folder, string name)
+    {
+        foreach (string candidate in new[] { name, name + ".gz", name.Replace("-idx", ".idx", StringComparison.Ordinal), name.Replace("-idx", ".idx", StringComparison.Ordinal) + ".gz" })
+        {
+            string path = Path.Combine(folder, candidate);
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+
+        throw new DataFormatException($"{Path.Combine(folder, name)}(.gz): file not found (an MNIST-layout folder holds train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, optionally .gz).");
+    }
+}

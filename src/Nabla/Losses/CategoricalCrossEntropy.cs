@@ -1,0 +1,38 @@
+using Nabla.Models;
+
+namespace Nabla.Losses;
+
+/// <summary>
+/// Cross-entropy on probabilities p (the output of a softmax layer), as Keras's categorical_crossentropy:
+/// per row L = −Σⱼ tⱼ·log max(pⱼ, ε), ε = 1e−7; mean over rows; ∂L/∂pⱼ = −tⱼ / (max(pⱼ, ε)·rows).
+/// </summary>
+public sealed class CategoricalCrossEntropy : ILoss
+{
+    private const float Epsilon = 1e-7f;
+
+    /// <inheritdoc/>
+    public string Name => "categorical-cross-entropy";
+
+    /// <inheritdoc/>
+    public OutputTransform OutputTransform => OutputTransform.None;
+
+    /// <inheritdoc/>
+    public float Compute(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int columns, Span<float> gradient)
+    {
+        Loss.CheckLengths(this, output.Length, target.Length, gradient.Length, columns);
+        int rows = output.Length / columns;
+        double sum = 0;
+        for (int i = 0; i < output.Length; i++)
+        {
+            float p = Math.Max(output[i], Epsilon);
+            if (target[i] != 0f)
+            {
+                sum -= target[i] * Math.Log(p);
+            }
+
+            gradient[i] = -target[i] / (p * rows);
+        }
+
+        return (float)(sum / rows);
+    }
+}

@@ -1,0 +1,49 @@
+using System.Numerics.Tensors;
+using Nabla.Models;
+
+namespace Nabla.Losses;
+
+/// <summary>
+/// Softmax followed by cross-entropy, fused, on logits z: per row, L = −Σⱼ tⱼ·log softmax(z)ⱼ with
+/// log softmax(z)ⱼ = zⱼ − max − log Σₖ e^(zₖ−max); the value is the mean over rows and ∂L/∂z = (softmax(z) − t)/rows.
+/// </summary>
+/// <remarks>Fusing avoids the 0·log 0 and overflow traps of a separate softmax layer, and its gradient is one subtraction.</remarks>
+public sealed class SoftmaxCrossEntropy : ILoss
+{
+    /// <inheritdoc/>
+    public string Name => "cross-entropy";
+
+    /// <inheritdoc/>
+    public OutputTransform OutputTransform => OutputTransform.Softmax;
+
+    /// <inheritdoc/>
+    public float Compute(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int columns, Span<float> gradient)
+    {
+        Loss.CheckLengths(this, output.Length, target.Length, gradient.Length, columns);
+        int rows = output.Length / columns;
+        float scale = 1f / rows;
+        double sum = 0;
+        for (int start = 0; start < output.Length; start += columns)
+        {
+            ReadOnlySpan<float> z = output.Slice(start, columns);
+            ReadOnlySpan<float> t = target.Slice(start, columns);
+            Span<float> g = gradient.Slice(start, columns);
+            float max = TensorPrimitives.Max(z);
+            TensorPrimitives.Subtract(z, max, g);
+            TensorPrimitives.Exp(g, g);
+            float total = TensorPrimitives.Sum(g);
+            double logTotal = Math.Log(total);
+            for (int j = 0; j < columns; j++)
+            {
+                if (t[j] != 0f)
+                {
+                    sum -= t[j] * (z[j] - max - logTotal);
+                }
+
+                g[j] = scale * (g[j] / total - t[j]);
+            }
+        }
+
+        return (float)(sum / rows);
+    }
+}

@@ -1,0 +1,163 @@
+using Nabla.Initializers;
+using Nabla.Layers;
+using Nabla.Parameters;
+using Nabla.Tensors;
+
+namespace Nabla.Models;
+
+/// <summary>
+/// A stack of layers applied in order, as Keras's <c>Sequential</c>. Shapes are checked as layers are added, so a
+/// mismatch is reported when the model is built, naming both layers and shapes.
+/// </summary>
+/// <example>
+/// <code>
+/// var model = new Sequential(784).Add(new Dense(128)).Add(new ReLU()).Add(new Dense(10));
+/// model.Initialize(seed: 0);
+/// </code>
+/// </example>
+public sealed class Sequential
+{
+    private readonly List<Layer> _layers = [];
+    private readonly Dictionary<string, int> _kindCounts = [];
+    private readonly BatchBuffer _probabilities = new();
+    private Shape _outputShape;
+
+    /// <summary>Creates an empty model for samples of the given shape ([784] for flattened MNIST digits).</summary>
+    public Sequential(params int[] inputShape)
+    {
+        InputShape = new Shape(inputShape);
+        _outputShape = InputShape;
+    }
+
+    /// <summary>Per-sample input shape.</summary>
+    public Shape InputShape { get; }
+
+    /// <summary>Per-sample output shape (the input shape while there are no layers).</summary>
+    public Shape OutputShape => _outputShape;
+
+    /// <summary>The layers in order.</summary>
+    public IReadOnlyList<Layer> Layers => _layers;
+
+    /// <summary>How <see cref="PredictProbabilities"/> turns the output into probabilities; set by training from the loss.</summary>
+    public OutputTransform OutputTransform { get; set; }
+
+    /// <summary>All trainable parameters, layer by layer.</summary>
+    public IReadOnlyList<Parameter> Parameters => _layers.SelectMany(l => l.Parameters).ToList();
+
+    /// <summary>Total number of trainable values.</summary>
+    public long ParameterCount => Parameters.Sum(p => (long)p.Shape.Count);
+
+    /// <summary>Appends a layer, names it ("dense_2"), and checks that it accepts the current output shape.</summary>
+    /// <exception cref="ShapeMismatchException">The layer cannot take the previous layer's output.</exception>
+    public Sequential Add(Layer layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        if (_layers.Contains(layer))
+        {
+            throw new ArgumentException($"Layer {layer.Describe()} is already in this model.");
+        }
+
+        if (string.IsNullOrEmpty(layer.Name))
+        {
+            int count = _kindCounts.GetValueOrDefault(layer.Kind) + 1;
+            _kindCounts[layer.Kind] = count;
+            layer.Name = $"{layer.Kind}_{count}";
+        }
+
+        try
+        {
+            _outputShape = layer.Build(_outputShape);
+        }
+        catch (ShapeMismatchException ex) when (_layers.Count > 0)
+        {
+            throw new ShapeMismatchException($"{ex.Message} (it follows layer {_layers[^1].Describe()}, whose output is [batch, {string.Join(", ", _outputShape.ToArray())}])", ex);
+        }
+
+        _layers.Add(layer);
+        return this;
+    }
+
+    /// <summary>
+    /// Initializes every parameter from one seeded generator, layer by layer. A dense layer with the default
+    /// initializer gets He uniform when a ReLU-family activation follows it and Glorot uniform otherwise.
+    /// </summary>
+    public void Initialize(int seed)
+    {
+        var random = new Random(seed);
+        for (int i = 0; i < _layers.Count; i++)
+        {
+            if (_layers[i] is Dense { Initializer: Initializer.Default } dense)
+            {
+                Layer? next = i + 1 < _layers.Count ? _layers[i + 1] : null;
+                dense.Initializer = next is ReLU or LeakyReLU ? Initializer.HeUniform : Initializer.GlorotUniform;
+            }
+
+            _layers[i].Initialize(random);
+        }
+    }
+
+    /// <summary>Runs the batch through every layer. The returned tensor belongs to the last layer.</summary>
+    /// <exception cref="ShapeMismatchException">The input is not [batch, InputShape...].</exception>
+    public Tensor Forward(Tensor input, bool training)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.RowLength != InputShape.Count)
+        {
+            throw new ShapeMismatchException($"The model expects inputs of shape [batch, {string.Join(", ", InputShape.ToArray())}] but got {input.Shape}.");
+        }
+
+        Tensor x = input;
+        foreach (Layer layer in _layers)
+        {
+            x = layer.Forward(x, training);
+        }
+
+        return x;
+    }
+
+    /// <summary>Back-propagates ∂loss/∂output through every layer, accumulating parameter gradients. The first layer's
+    /// input gradient is not computed (nothing needs it).</summary>
+    public void Backward(Tensor outputGradient)
+    {
+        Tensor? gradient = outputGradient;
+        for (int i = _layers.Count - 1; i >= 0 && gradient is not null; i--)
+        {
+            gradient = _layers[i].Backward(gradient, needInputGradient: i > 0);
+        }
+    }
+
+    /// <summary>Sets every parameter gradient to zero.</summary>
+    public void ZeroGradients()
+    {
+        foreach (Layer layer in _layers)
+        {
+            foreach (Parameter p in layer.Parameters)
+            {
+                p.ZeroGradient();
+            }
+        }
+    }
+
+    /// <summary>Class probabilities (or regression outputs) for a batch, in inference mode, with <see cref="OutputTransform"/>
+    /// applied. The returned tensor is reused by the next call.</summary>
+    public Tensor PredictProbabilities(Tensor input)
+    {
+        Tensor output = Forward(input, training: false);
+        if (OutputTransform == OutputTransform.None)
+        {
+            return output;
+        }
+
+        Tensor probabilities = _probabilities.Get(output.Rows, output.RowLength);
+        if (OutputTransform == OutputTransform.Softmax)
+        {
+            TensorMath.SoftmaxRows(output.Span, output.RowLength, probabilities.Span);
+        }
+        else
+        {
+            TensorMath.Sigmoid(output.Span, probabilities.Span);
+        }
+
+        return probabilities;
+    }
+}

@@ -1,0 +1,37 @@
+using Nabla.Parameters;
+
+namespace Nabla.Optimizers;
+
+/// <summary>
+/// Updates parameters from their gradients. An optimizer is created for one list of parameters and allocates its
+/// state (velocities, moments) once, aligned with that list.
+/// </summary>
+public interface IOptimizer
+{
+    /// <summary>The step size α.</summary>
+    float LearningRate { get; set; }
+
+    /// <summary>Applies one update to every parameter from its current gradient.</summary>
+    void Step();
+}
+
+/// <summary>Creates optimizers from their command-line names.</summary>
+public static class Optimizer
+{
+    /// <summary>Names accepted by <see cref="Create"/>.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["sgd", "momentum", "nesterov", "adam"];
+
+    /// <summary>The learning rate each optimizer uses when none is given (the libraries' defaults).</summary>
+    public static float DefaultLearningRate(string name) => name.ToLowerInvariant() == "adam" ? 1e-3f : 1e-2f;
+
+    /// <summary>Creates an optimizer by name over <paramref name="parameters"/>.</summary>
+    /// <exception cref="ArgumentException">Unknown name; the message lists the supported ones.</exception>
+    public static IOptimizer Create(string name, IReadOnlyList<Parameter> parameters, float learningRate) => name.ToLowerInvariant() switch
+    {
+        "sgd" or "gd" => new GradientDescent(parameters, learningRate),
+        "momentum" => new Momentum(parameters, learningRate, 0.9f, nesterov: false),
+        "nesterov" => new Momentum(parameters, learningRate, 0.9f, nesterov: true),
+        "adam" => new Adam(parameters, learningRate),
+        _ => throw new ArgumentException($"The optimizer '{name}' is not supported. Supported optimizers are {string.Join(", ", Names)}."),
+    };
+}
