@@ -1,0 +1,40 @@
+using System.CommandLine;
+using System.Globalization;
+using Nabla.Layers;
+using Nabla.Serialization;
+using Spectre.Console;
+
+namespace Nabla.Cli.Commands;
+
+/// <summary><c>nabla summary</c>: a Keras-style table of a saved model's layers.</summary>
+internal static class SummaryCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var modelPath = new Option<string>("--model") { Description = "The model file.", Required = true };
+        var command = new Command("summary", "Show a saved model's layers, output shapes and parameter counts.") { modelPath };
+        command.SetAction(parse =>
+        {
+            var (model, metadata) = ModelFile.Load(parse.GetValue(modelPath)!);
+            var table = new Table().AddColumn("Layer (type)").AddColumn("Output shape").AddColumn(new TableColumn("Param #").RightAligned());
+            table.AddRow(Markup.Escape("input"), Markup.Escape($"(None, {string.Join(", ", model.InputShape.ToArray())})"), "0");
+            foreach (Layer layer in model.Layers)
+            {
+                long count = layer.Parameters.Sum(p => (long)p.Shape.Count);
+                table.AddRow(Markup.Escape(layer.Describe()), Markup.Escape($"(None, {string.Join(", ", layer.OutputShape.ToArray())})"), count.ToString("N0", CultureInfo.InvariantCulture));
+            }
+
+            var ansi = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Out = new AnsiConsoleOutput(console.Out),
+                Ansi = console.Interactive ? AnsiSupport.Detect : AnsiSupport.No,
+                ColorSystem = console.Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            });
+            ansi.Write(table);
+            console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Total params: {model.ParameterCount:N0}"));
+            console.Out.WriteLine($"Output: {model.OutputTransform.ToString().ToLowerInvariant()} over {metadata.ClassNames.Count} classes; loss {metadata.Loss}.");
+            return NablaCli.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,203 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Nabla.Data;
+using Nabla.Initializers;
+using Nabla.Layers;
+using Nabla.Losses;
+using Nabla.Models;
+using Nabla.Optimizers;
+using Nabla.Serialization;
+using Nabla.Training;
+
+namespace Nabla.Cli.Commands;
+
+/// <summary><c>nabla train</c>: build an MLP, train it on an MNIST-layout folder, report test accuracy, save the model.</summary>
+internal static class TrainCommand
+{
+    public static Command Create(CliConsole console, CancellationToken cancellationToken)
+    {
+        var data = new Option<string?>("--data") { Description = "Folder with the four MNIST-layout IDX files (default: the built-in data/mnist-10k)." };
+        var layers = new Option<string>("--layers") { Description = "Hidden layer widths, comma-separated (e.g. 512,512).", DefaultValueFactory = _ => "128" };
+        var activation = new Option<string>("--activation") { Description = "Hidden activation: " + string.Join(", ", Activation.Names.Where(n => n != "softmax")) + ".", DefaultValueFactory = _ => "relu" };
+        var loss = new Option<string>("--loss") { Description = "Loss: " + string.Join(", ", Loss.Names) + ".", DefaultValueFactory = _ => "cross-entropy" };
+        var optimizer = new Option<string>("--optimizer") { Description = "Optimizer: " + string.Join(", ", Optimizer.Names) + ".", DefaultValueFactory = _ => "adam" };
+        var learningRate = new Option<float?>("--lr") { Description = "Learning rate (default 0.001 for adam, 0.01 otherwise)." };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 10 };
+        var batchSize = new Option<string>("--batch-size") { Description = "Samples per step, or 'full' for full-batch gradient descent.", DefaultValueFactory = _ => "64" };
+        var init = new Option<string>("--init") { Description = "Weight initializer: " + string.Join(", ", Initialization.Names) + ".", DefaultValueFactory = _ => "default" };
+        var seed = new Option<int>("--seed") { Description = "Seed for initialization and shuffling.", DefaultValueFactory = _ => 0 };
+        var validationSplit = new Option<double>("--val-split") { Description = "Fraction of the training data held out for validation (0 = none).", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--out") { Description = "Where to save the trained model.", DefaultValueFactory = _ => "model.nabla" };
+        var plot = new Option<string?>("--plot") { Description = "Write loss and accuracy curves per epoch to this PNG or SVG file." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object with the results on standard output." };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress output." };
+
+        var command = new Command("train", "Train a multilayer perceptron on an MNIST-layout dataset, evaluate it on the test set, and save it.")
+        {
+            data, layers, activation, loss, optimizer, learningRate, epochs, batchSize, init, seed, validationSplit, output, plot, json, quiet,
+        };
+
+        command.SetAction(parse =>
+        {
+            var settings = new TrainSettings(
+                DataLocator.Resolve(parse.GetValue(data)), ParseLayers(parse.GetValue(layers)!), parse.GetValue(activation)!,
+                parse.GetValue(loss)!, parse.GetValue(optimizer)!, parse.GetValue(learningRate), parse.GetValue(epochs),
+                ParseBatchSize(parse.GetValue(batchSize)!), parse.GetValue(init)!, parse.GetValue(seed), parse.GetValue(validationSplit),
+                parse.GetValue(output)!, parse.GetValue(plot), parse.GetValue(json), parse.GetValue(quiet));
+            return Run(settings, console, cancellationToken);
+        });
+        return command;
+    }
+
+    private sealed record TrainSettings(
+        string Data, int[] Hidden, string Activation, string Loss, string Optimizer, float? LearningRate, int Epochs,
+        int BatchSize, string Init, int Seed, double ValidationSplit, string Output, string? Plot, bool Json, bool Quiet);
+
+    private static int Run(TrainSettings s, CliConsole console, CancellationToken cancellationToken)
+    {
+        // Validate everything before any work, so bad options fail fast and write nothing.
+        if (s.Epochs < 1)
+        {
+            throw new UsageException($"--epochs must be at least 1, got {s.Epochs}.");
+        }
+
+        if (s.ValidationSplit is < 0 or >= 1)
+        {
+            throw new UsageException($"--val-split must be in [0, 1), got {s.ValidationSplit}.");
+        }
+
+        if (s.Activation.Equals("softmax", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UsageException("--activation softmax is for output layers; choose relu, leaky-relu, sigmoid or tanh for hidden layers.");
+        }
+
+        ILoss loss = Loss.Create(s.Loss);
+        Activation.Create(s.Activation);
+        Initializer initializer = Initialization.Parse(s.Init);
+        float learningRate = s.LearningRate ?? Optimizer.DefaultLearningRate(s.Optimizer);
+        if (!(learningRate > 0) || !float.IsFinite(learningRate))
+        {
+            throw new UsageException($"--lr must be a positive number, got {learningRate}.");
+        }
+
+        CheckWritable(s.Output, "--out");
+        if (s.Plot is not null)
+        {
+            CheckWritable(s.Plot, "--plot");
+        }
+
+        var (train, test) = Mnist.LoadFolder(s.Data);
+        Dataset? validation = null;
+        if (s.ValidationSplit > 0)
+        {
+            (train, validation) = train.SplitValidation(s.ValidationSplit, s.Seed);
+        }
+
+        Sequential model = BuildModel(train.Features.RowLength, s.Hidden, s.Activation, train.ClassCount, loss, initializer);
+        model.Initialize(s.Seed);
+        IOptimizer optimizer = Optimizer.Create(s.Optimizer, model.Parameters, learningRate);
+        var options = new TrainingOptions { Epochs = s.Epochs, BatchSize = s.BatchSize, Seed = s.Seed };
+
+        TextWriter log = s.Json ? console.Error : console.Out;
+        if (!s.Quiet)
+        {
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Training {Describe(model)} on {train.Count} samples of {s.Data} ({s.Optimizer}, lr {learningRate}, batch {(s.BatchSize <= 0 ? "full" : s.BatchSize)}, {s.Epochs} epochs, seed {s.Seed})"));
+        }
+
+        var watch = Stopwatch.StartNew();
+        TrainingHistory history = ProgressDisplay.Train(s.Quiet ? null : log, console.Interactive && !s.Json,
+            progress => Trainer.Fit(model, loss, optimizer, train, options, validation, progress, cancellationToken));
+        double trainSeconds = watch.Elapsed.TotalSeconds;
+
+        EvaluationResult result = Evaluator.Evaluate(model, loss, test);
+        var metadata = new ModelMetadata(Enumerable.Range(0, train.ClassCount).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(), Mnist.PixelScale, loss.Name);
+        ModelFile.Save(s.Output, model, metadata);
+        if (s.Plot is not null)
+        {
+            CurvePlot.Save(s.Plot, history);
+        }
+
+        if (s.Json)
+        {
+            var report = new JsonObject
+            {
+                ["train_seconds"] = Math.Round(trainSeconds, 3),
+                ["test_accuracy"] = Math.Round(result.Accuracy, 4),
+                ["test_loss"] = Math.Round(result.Loss, 4),
+                ["epochs"] = history.Epochs.Count,
+                ["parameters"] = model.ParameterCount,
+                ["train_samples"] = train.Count,
+                ["test_samples"] = test.Count,
+                ["cancelled"] = history.Cancelled,
+                ["model"] = s.Output,
+            };
+            console.Out.WriteLine(report.ToJsonString());
+        }
+        else
+        {
+            console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Test accuracy {result.Accuracy:F4}, test loss {result.Loss:F4} on {test.Count} samples; trained in {trainSeconds:F1} s{(history.Cancelled ? " (stopped early by Ctrl+C)" : "")}."));
+            console.Out.WriteLine($"Saved the model to {s.Output}{(s.Plot is null ? "" : $" and the curves to {s.Plot}")}.");
+        }
+
+        return NablaCli.Success;
+    }
+
+    /// <summary>input → [Dense(h) → activation]* → Dense(classes) (→ Softmax when the loss needs probabilities).</summary>
+    internal static Sequential BuildModel(int inputs, int[] hidden, string activation, int classes, ILoss loss, Initializer initializer)
+    {
+        var model = new Sequential(inputs);
+        foreach (int width in hidden)
+        {
+            model.Add(new Dense(width, initializer)).Add(Activation.Create(activation));
+        }
+
+        model.Add(new Dense(classes, initializer));
+        if (loss is CategoricalCrossEntropy or MeanSquaredError)
+        {
+            model.Add(new Softmax());
+        }
+
+        return model;
+    }
+
+    private static string Describe(Sequential model) =>
+        string.Join("-", new[] { model.InputShape.Count }.Concat(model.Layers.OfType<Dense>().Select(d => d.Units)));
+
+    private static int[] ParseLayers(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Trim() == "none")
+        {
+            return [];
+        }
+
+        return text.Split(',', StringSplitOptions.TrimEntries).Select(part =>
+            int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int width) && width > 0
+                ? width
+                : throw new UsageException($"--layers takes positive widths separated by commas (e.g. 512,512), got '{text}'.")).ToArray();
+    }
+
+    private static int ParseBatchSize(string text)
+    {
+        if (text.Equals("full", StringComparison.OrdinalIgnoreCase))
+        {
+            return 0;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int size) && size > 0
+            ? size
+            : throw new UsageException($"--batch-size takes a positive number or 'full', got '{text}'.");
+    }
+
+    private static void CheckWritable(string path, string option)
+    {
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is null || !Directory.Exists(folder))
+        {
+            throw new UsageException($"{option} {path}: the folder {folder} does not exist.");
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using Nabla.Cli.Commands;
+using Nabla.Data;
+using Nabla.Layers;
+using Nabla.Serialization;
+using Nabla.Training;
+
+namespace Nabla.Cli;
+
+/// <summary>The <c>nabla</c> command: parses arguments, runs one subcommand, maps failures to one line and an exit code.</summary>
+public static class NablaCli
+{
+    /// <summary>Exit code for success.</summary>
+    public const int Success = 0;
+
+    /// <summary>Exit code when training diverged or an unexpected error happened.</summary>
+    public const int Failure = 1;
+
+    /// <summary>Exit code for bad input: options, files, shapes.</summary>
+    public const int BadInput = 2;
+
+    /// <summary>Runs the command line <paramref name="args"/> and returns the exit code.</summary>
+    public static int Run(string[] args, CliConsole console, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        var root = new RootCommand("Nabla: train, evaluate and use neural networks, from scratch in C#.");
+        root.Add(TrainCommand.Create(console, cancellationToken));
+        root.Add(EvaluateCommand.Create(console));
+        root.Add(PredictCommand.Create(console));
+        root.Add(SummaryCommand.Create(console));
+
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            string command = parse.CommandResult.Command.Name;
+            console.Error.WriteLine($"nabla: error: {parse.Errors[0].Message} (see 'nabla {(command == root.Name ? "" : command + " ")}--help')");
+            return BadInput;
+        }
+
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception ex) when (ex is UsageException or DataFormatException or ModelFormatException or ShapeMismatchException
+            or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or ArgumentException)
+        {
+            console.Error.WriteLine($"nabla: error: {ex.Message}");
+            return BadInput;
+        }
+        catch (TrainingDivergedException ex)
+        {
+            console.Error.WriteLine($"nabla: training stopped: {ex.Message} No model was written.");
+            return Failure;
+        }
+        catch (IOException ex)
+        {
+            console.Error.WriteLine($"nabla: error: {ex.Message}");
+            return BadInput;
+        }
+    }
+}
