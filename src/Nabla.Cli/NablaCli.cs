@@ -33,7 +33,7 @@ public static class NablaCli
         if (parse.Errors.Count > 0)
         {
             string command = parse.CommandResult.Command.Name;
-            console.Error.WriteLine($"nabla: error: {parse.Errors[0].Message} (see 'nabla {(command == root.Name ? "" : command + " ")}--help')");
+            console.Error.WriteLine($"nabla: error: {string.Join("; ", parse.Errors.Select(e => e.Message))} (see 'nabla {(command == root.Name ? "" : command + " ")}--help')");
             return BadInput;
         }
 

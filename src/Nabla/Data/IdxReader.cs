@@ -37,6 +37,10 @@ public static class IdxReader
                 using var output = new MemoryStream();
                 input.CopyTo(output);
                 bytes = output.ToArray();
+                if (bytes.Length < 4)
+                {
+                    throw new DataFormatException($"{path}: the gzip data is empty or truncated ({bytes.Length} bytes after decompression).");
+                }
             }
             catch (InvalidDataException ex)
             {

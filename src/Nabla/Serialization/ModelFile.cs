@@ -159,10 +159,10 @@ public static class ModelFile
         JsonObject header = JsonNode.Parse(bytes.AsSpan(8, (int)headerLength))?.AsObject()
             ?? throw new ModelFormatException($"{path}: the header is empty.");
         JsonObject meta = header["__metadata__"]?.AsObject()
-            ?? throw new ModelFormatException($"{path}: a safetensors file without Nabla metadata (no __metadata__); it was not written by Nabla.");
+            ?? throw new ModelFormatException($"{path}: not a Nabla model (a safetensors file without Nabla's __metadata__).");
         if ((string?)meta["format"] != FormatName)
         {
-            throw new ModelFormatException($"{path}: a safetensors file of format '{(string?)meta["format"]}', not a Nabla model.");
+            throw new ModelFormatException($"{path}: not a Nabla model (a safetensors file of format '{(string?)meta["format"]}').");
         }
 
         int version = int.Parse((string?)meta["format_version"] ?? "0", CultureInfo.InvariantCulture);

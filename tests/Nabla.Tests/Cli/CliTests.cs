@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+using Nabla.Cli;
+using Nabla.Tests.Testing;
+
+namespace Nabla.Tests.Cli;
+
+/// <summary>The nabla command end to end, in process, on a 1,000 + 300 digit slice of mnist-10k.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _data = TestData.WriteSlice(1000, 300);
+    private readonly string _work = Directory.CreateTempSubdirectory("nabla-cli-").FullName;
+
+    public void Dispose()
+    {
+        Directory.Delete(_data, recursive: true);
+        Directory.Delete(_work, recursive: true);
+    }
+
+    private static (int Code, string Out, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = NablaCli.Run(args, new CliConsole(output, error, Interactive: false));
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void Train_evaluate_predict_and_summary_work_together()
+    {
+        string model = Path.Combine(_work, "digits.nabla");
+        string plot = Path.Combine(_work, "curves.png");
+        var (code, output, error) = Run("train", "--data", _data, "--layers", "32", "--epochs", "3", "--out", model, "--plot", plot, "--json");
+        Assert.True(code == 0, error);
+        JsonObject report = JsonNode.Parse(output)!.AsObject();
+        Assert.True((double)report["test_accuracy"]! > 0.7, output);
+        Assert.Equal(3, (int)report["epochs"]!);
+        Assert.Equal(784 * 32 + 32 + 32 * 10 + 10, (long)report["parameters"]!);
+        Assert.True((double)report["train_seconds"]! > 0);
+        Assert.Contains("epoch 3/3", error);
+        Assert.True(new FileInfo(plot).Length > 1000);
+
+        var evaluation = Run("evaluate", "--model", model, "--data", _data, "--json");
+        Assert.Equal(0, evaluation.Code);
+        Assert.Equal((double)report["test_accuracy"]!, (double)JsonNode.Parse(evaluation.Out)!["accuracy"]!, 4);
+
+        var text = Run("evaluate", "--model", model, "--data", _data);
+        Assert.Contains("Accuracy", text.Out);
+        Assert.Contains("class  accuracy", text.Out);
+
+        var prediction = Run("predict", "--model", model, "--input", Path.Combine(_data, "t10k-images-idx3-ubyte.gz"), "--limit", "3");
+        Assert.Equal(0, prediction.Code);
+        Assert.StartsWith("0: ", prediction.Out);
+        Assert.Contains("... 297 more", prediction.Out);
+
+        string csv = Path.Combine(_work, "row.csv");
+        File.WriteAllText(csv, string.Join(",", Enumerable.Repeat("0", 784)) + "\n");
+        Assert.Equal(0, Run("predict", "--model", model, "--input", csv).Code);
+
+        var summary = Run("summary", "--model", model);
+        Assert.Equal(0, summary.Code);
+        Assert.Contains("dense_1 (dense)", summary.Out);
+        Assert.Contains("25,120", summary.Out);
+    }
+
+    [Fact]
+    public void Full_batch_sgd_with_plain_output_prints_one_line_per_epoch_without_escape_codes()
+    {
+        string model = Path.Combine(_work, "gd.nabla");
+        var (code, output, _) = Run("train", "--data", _data, "--layers", "10", "--loss", "categorical-cross-entropy", "--init", "uniform",
+            "--optimizer", "sgd", "--lr", "0.1", "--batch-size", "full", "--epochs", "4", "--out", model);
+        Assert.Equal(0, code);
+        Assert.Equal(4, output.Split('\n').Count(l => l.StartsWith("epoch ", StringComparison.Ordinal)));
+        Assert.DoesNotContain("\u001b[", output);
+        Assert.Contains("Test accuracy", output);
+    }
+
+    public static TheoryData<string[], string> BadInputs => new()
+    {
+        { ["train", "--epochs", "many"], "many" },
+        { ["train", "--optimizer", "lbfgs"], "lbfgs" },
+        { ["train", "--batch-size", "-3"], "--batch-size" },
+        { ["train", "--data", "/nonexistent/folder"], "/nonexistent/folder" },
+        { ["train", "--activation", "swish"], "swish" },
+        { ["evaluate", "--model", "/nonexistent/m.nabla"], "/nonexistent/m.nabla" },
+        { ["frobnicate"], "frobnicate" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public void Bad_input_prints_one_line_and_exits_2_without_writing_a_model(string[] args, string mentioned)
+    {
+        string model = Path.Combine(_work, "never.nabla");
+        var (code, output, error) = Run([.. args, .. args[0] == "train" && !args.Contains("--data") ? new[] { "--data", _data } : [], .. args[0] == "train" ? new[] { "--out", model } : []]);
+        Assert.Equal(2, code);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Contains(mentioned, error);
+        Assert.DoesNotContain("   at ", error);
+        Assert.False(File.Exists(model));
+        Assert.Equal("", output);
+    }
+
+    [Fact]
+    public void A_model_whose_input_size_does_not_match_the_data_is_rejected()
+    {
+        string model = Path.Combine(_work, "small.nabla");
+        var built = new Nabla.Models.Sequential(100).Add(new Nabla.Layers.Dense(10));
+        built.Initialize(0);
+        Nabla.Serialization.ModelFile.Save(model, built, new Nabla.Serialization.ModelMetadata(Enumerable.Range(0, 10).Select(i => $"{i}").ToArray(), 1f / 255, "cross-entropy"));
+        var (code, _, error) = Run("evaluate", "--model", model, "--data", _data);
+        Assert.Equal(2, code);
+        Assert.Contains("100", error);
+        Assert.Contains("784", error);
+    }
+}

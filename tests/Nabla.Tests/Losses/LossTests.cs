@@ -1,0 +1,67 @@
+using Nabla.Losses;
+using Nabla.Tests.Testing;
+
+namespace Nabla.Tests.Losses;
+
+public sealed class LossTests
+{
+    private static float[] Random(int length, int seed, float scale = 2f)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, length).Select(_ => (random.NextSingle() * 2 - 1) * scale).ToArray();
+    }
+
+    private static float[] OneHot(int rows, int columns, int seed)
+    {
+        var random = new Random(seed);
+        var t = new float[rows * columns];
+        for (int i = 0; i < rows; i++)
+        {
+            t[i * columns + random.Next(columns)] = 1f;
+        }
+
+        return t;
+    }
+
+    [Fact]
+    public void Gradients_match_central_differences()
+    {
+        Assert.True(GradientChecker.MaxLossError(new MeanSquaredError(), Random(12, 1), Random(12, 2), 4) < GradientChecker.Tolerance);
+        Assert.True(GradientChecker.MaxLossError(new SoftmaxCrossEntropy(), Random(15, 3), OneHot(3, 5, 4), 5) < GradientChecker.Tolerance);
+        Assert.True(GradientChecker.MaxLossError(new BinaryCrossEntropy(), Random(8, 5), OneHot(4, 2, 6), 2) < GradientChecker.Tolerance);
+        float[] probabilities = Random(15, 7).Select(v => 0.2f + 0.15f * v).ToArray();
+        Assert.True(GradientChecker.MaxLossError(new CategoricalCrossEntropy(), probabilities, OneHot(3, 5, 8), 5) < GradientChecker.Tolerance);
+    }
+
+    [Fact]
+    public void Values_match_hand_computation()
+    {
+        float[] g = new float[4];
+        // MSE: ((1−0)² + (2−1)² + (0−2)² + (−1−(−1))²) / 4 = 1.5
+        Assert.Equal(1.5f, new MeanSquaredError().Compute([1, 2, 0, -1], [0, 1, 2, -1], 2, g), 6);
+        Assert.Equal([0.5f, 0.5f, -1f, 0f], g);
+
+        // Softmax CE on [0, ln 3] with target class 1: p = [1/4, 3/4], loss = −ln(3/4)
+        float[] g2 = new float[2];
+        Assert.Equal(-Math.Log(0.75), new SoftmaxCrossEntropy().Compute([0, MathF.Log(3)], [0, 1], 2, g2), 5);
+        Assert.Equal(0.25f, g2[0], 5);
+        Assert.Equal(-0.25f, g2[1], 5);
+
+        // BCE on logit 0 with target 1: ln 2; gradient σ(0) − 1 = −0.5
+        float[] g3 = new float[1];
+        Assert.Equal(Math.Log(2), new BinaryCrossEntropy().Compute([0], [1], 1, g3), 5);
+        Assert.Equal(-0.5f, g3[0], 5);
+    }
+
+    [Fact]
+    public void Logit_losses_stay_finite_for_huge_logits()
+    {
+        float[] g = new float[3];
+        float value = new SoftmaxCrossEntropy().Compute([1000, -1000, 0], [0, 1, 0], 3, g);
+        Assert.True(float.IsFinite(value));
+        Assert.Equal(2000f, value, 1);
+        Assert.All(g, v => Assert.True(float.IsFinite(v)));
+        float[] g2 = new float[2];
+        Assert.True(float.IsFinite(new BinaryCrossEntropy().Compute([1000, -1000], [0, 1], 1, g2)));
+    }
+}
