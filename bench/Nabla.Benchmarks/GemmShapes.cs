@@ -14,4 +14,16 @@ internal static class GemmShapes
         (256, 784, 512, false, false),
         (10000, 784, 10, false, false),
     ];
+
+    /// <summary>More shapes from training runs: the full-batch tutorial network's dW₁ = Xᵀ·dZ₁, and a 784-128-10 step.</summary>
+    public static readonly (int M, int K, int N, bool TransposeA, bool TransposeB)[] Training =
+    [
+        (784, 10000, 10, true, false),
+        (512, 784, 10, false, false),
+        (784, 512, 10, true, false),
+        (784, 64, 128, true, false),
+        (64, 128, 10, false, false),
+        (128, 64, 10, true, false),
+        (64, 10, 128, false, true),
+    ];
 }

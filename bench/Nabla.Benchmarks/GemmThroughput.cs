@@ -12,10 +12,10 @@ namespace Nabla.Benchmarks;
 /// </summary>
 internal static class GemmThroughput
 {
-    public static void Run()
+    public static void Run(bool trainingShapes)
     {
         Console.Error.WriteLine($"# kernel: {Gemm.KernelName}, threads: {ParallelWorkers.Shared.ThreadCount}");
-        foreach (var (m, k, n, ta, tb) in GemmShapes.All)
+        foreach (var (m, k, n, ta, tb) in trainingShapes ? GemmShapes.Training : GemmShapes.All)
         {
             var random = new Random(42);
             float[] a = RandomArray(random, m * k);
@@ -46,9 +46,10 @@ internal static class GemmThroughput
             }
 
             seconds.Sort();
-            double gflops = 2.0 * m * k * n / seconds[seconds.Count / 2] / 1e9;
+            double median = seconds[seconds.Count / 2];
+            double gflops = 2.0 * m * k * n / median / 1e9;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{{\"m\":{m},\"k\":{k},\"n\":{n},\"transA\":{(ta ? "true" : "false")},\"transB\":{(tb ? "true" : "false")},\"threads\":{ParallelWorkers.Shared.ThreadCount},\"gflops\":{gflops:F1}}}"));
+                $"{{\"m\":{m},\"k\":{k},\"n\":{n},\"transA\":{(ta ? "true" : "false")},\"transB\":{(tb ? "true" : "false")},\"threads\":{ParallelWorkers.Shared.ThreadCount},\"gflops\":{gflops:F1},\"microseconds\":{median * 1e6:F1}}}"));
         }
     }
 

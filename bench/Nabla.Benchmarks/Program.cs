@@ -6,7 +6,7 @@ using Nabla.Benchmarks;
 switch (args.FirstOrDefault())
 {
     case "gemm":
-        GemmThroughput.Run();
+        GemmThroughput.Run(trainingShapes: args.Contains("--training-shapes"));
         return 0;
     case "bdn":
         BenchmarkSwitcher.FromAssembly(typeof(GemmShapes).Assembly).Run(args[1..]);

@@ -19,7 +19,8 @@ internal static class ProgressDisplay
         {
             return train(new SynchronousProgress(p =>
             {
-                if (p.CompletedEpoch is { } e)
+                // Every epoch for short runs; about 20 lines for long ones (the tutorials' 500 full-batch iterations).
+                if (p.CompletedEpoch is { } e && (p.Epochs <= 20 || e.Epoch % (p.Epochs / 20) == 0 || e.Epoch == p.Epochs || e.Epoch == 1))
                 {
                     log.WriteLine(FormatEpoch(e, p.Epochs));
                 }

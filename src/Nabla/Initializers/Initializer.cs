@@ -27,6 +27,10 @@ public enum Initializer
     /// <summary>He/Kaiming normal: N(0, 2 / fanIn); biases zero.</summary>
     HeNormal,
 
+    /// <summary>PyTorch's <c>nn.Linear</c> default: weights and biases U(−1/√fanIn, 1/√fanIn)
+    /// (kaiming_uniform with a = √5).</summary>
+    PyTorchUniform,
+
     /// <summary>All zeros (a network that cannot break symmetry; for tests and linear models).</summary>
     Zeros,
 }
@@ -35,7 +39,7 @@ public enum Initializer
 public static class Initialization
 {
     /// <summary>Names accepted by <see cref="Parse"/>, as the CLI shows them.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["default", "uniform", "normal", "glorot-uniform", "glorot-normal", "he-uniform", "he-normal", "zeros"];
+    public static IReadOnlyList<string> Names { get; } = ["default", "uniform", "normal", "glorot-uniform", "glorot-normal", "he-uniform", "he-normal", "pytorch-uniform", "zeros"];
 
     /// <summary>Parses a CLI name ("he-normal", "xavier-uniform", …).</summary>
     /// <exception cref="ArgumentException">Unknown name; the message lists the supported ones.</exception>
@@ -48,6 +52,7 @@ public static class Initialization
         "glorot-normal" or "xavier-normal" => Initializer.GlorotNormal,
         "he-uniform" or "kaiming-uniform" => Initializer.HeUniform,
         "he-normal" or "kaiming-normal" or "he" => Initializer.HeNormal,
+        "pytorch-uniform" or "torch" or "pytorch" => Initializer.PyTorchUniform,
         "zeros" or "zero" => Initializer.Zeros,
         _ => throw new ArgumentException($"The initializer '{name}' is not supported. Supported initializers are {string.Join(", ", Names)}."),
     };
@@ -80,6 +85,10 @@ public static class Initialization
                 break;
             case Initializer.HeNormal:
                 FillNormal(weights, Math.Sqrt(2.0 / fanIn), random);
+                break;
+            case Initializer.PyTorchUniform:
+                FillUniform(weights, 1 / Math.Sqrt(fanIn), random);
+                FillUniform(biases, 1 / Math.Sqrt(fanIn), random);
                 break;
             case Initializer.Zeros:
                 weights.Clear();

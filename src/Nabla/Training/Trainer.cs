@@ -44,7 +44,8 @@ public static class Trainer
         var batchTargets = new BatchBuffer();
         var gradient = new BatchBuffer();
         int[] order = Enumerable.Range(0, count).ToArray();
-        int[] predicted = new int[batchSize];
+        int[] predicted = new int[Math.Min(batchSize, ChunkRows)];
+        Tensor? chunkFeatures = null, chunkTargets = null;
         var random = new Random(options.Seed);
         var history = new TrainingHistory();
         var total = Stopwatch.StartNew();
@@ -75,30 +76,45 @@ public static class Trainer
                     Gather(targets, order.AsSpan(start, rows), t);
                 }
 
+                // Large batches (full batch above all) run as chunks whose gradients accumulate before one step:
+                // the same update, but each chunk's activations are still in cache when its backward pass reads them.
                 model.ZeroGradients();
-                Tensor output = model.Forward(x, training: true);
-                Tensor dOutput = gradient.Get(rows, classes);
-                float batchLoss = loss.Compute(output.Span, t.Span, classes, dOutput.Span);
-                if (!float.IsFinite(batchLoss))
+                for (int chunkStart = 0; chunkStart < rows; chunkStart += ChunkRows)
                 {
-                    throw new TrainingDivergedException(string.Create(CultureInfo.InvariantCulture,
-                        $"The loss became {batchLoss} at epoch {epoch}, batch {batch + 1} of {batchesPerEpoch}. " +
-                        $"Usual causes: a learning rate too high (now {optimizer.LearningRate}), or inputs that are not scaled (e.g. pixels 0..255 instead of 0..1)."));
-                }
-
-                model.Backward(dOutput);
-                optimizer.Step();
-
-                TensorMath.ArgMaxRows(output.Span, classes, predicted.AsSpan(0, rows));
-                for (int i = 0; i < rows; i++)
-                {
-                    if (predicted[i] == train.Labels[fullBatch ? start + i : order[start + i]])
+                    int chunkRows = Math.Min(ChunkRows, rows - chunkStart);
+                    Tensor xChunk = chunkRows == rows ? x : View(ref chunkFeatures, x, chunkStart, chunkRows);
+                    Tensor tChunk = chunkRows == rows ? t : View(ref chunkTargets, t, chunkStart, chunkRows);
+                    Tensor output = model.Forward(xChunk, training: true);
+                    Tensor dOutput = gradient.Get(chunkRows, classes);
+                    float chunkLoss = loss.Compute(output.Span, tChunk.Span, classes, dOutput.Span);
+                    if (!float.IsFinite(chunkLoss))
                     {
-                        correct++;
+                        throw new TrainingDivergedException(string.Create(CultureInfo.InvariantCulture,
+                            $"The loss became {chunkLoss} at epoch {epoch}, batch {batch + 1} of {batchesPerEpoch}. " +
+                            $"Usual causes: a learning rate too high (now {optimizer.LearningRate}), or inputs that are not scaled (e.g. pixels 0..255 instead of 0..1)."));
                     }
+
+                    if (chunkRows != rows)
+                    {
+                        // The loss gradient is of the chunk's mean; the step needs the batch's mean.
+                        TensorMath.Scale((float)chunkRows / rows, dOutput.Span);
+                    }
+
+                    model.Backward(dOutput);
+                    TensorMath.ArgMaxRows(output.Span, classes, predicted.AsSpan(0, chunkRows));
+                    for (int i = 0; i < chunkRows; i++)
+                    {
+                        int sample = start + chunkStart + i;
+                        if (predicted[i] == train.Labels[fullBatch ? sample : order[sample]])
+                        {
+                            correct++;
+                        }
+                    }
+
+                    lossSum += (double)chunkLoss * chunkRows;
                 }
 
-                lossSum += (double)batchLoss * rows;
+                optimizer.Step();
                 seen += rows;
                 progress?.Report(new TrainingProgress(epoch, options.Epochs, batch + 1, batchesPerEpoch, lossSum / seen, (double)correct / seen, null));
                 if (cancellationToken.IsCancellationRequested)
@@ -127,6 +143,16 @@ public static class Trainer
 
         history.Elapsed = total.Elapsed;
         return history;
+    }
+
+    /// <summary>Largest number of rows run through the network at once; bigger batches accumulate gradients over chunks.</summary>
+    internal const int ChunkRows = 1024;
+
+    private static Tensor View(ref Tensor? view, Tensor source, int start, int rows)
+    {
+        view ??= source.RowRange(start, rows);
+        view.SetRowView(source, start, rows);
+        return view;
     }
 
     /// <summary>One-hot rows: [labels.Length, classes] with a 1 at each label.</summary>
