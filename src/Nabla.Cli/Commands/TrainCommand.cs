@@ -8,6 +8,7 @@ using Nabla.Layers;
 using Nabla.Losses;
 using Nabla.Models;
 using Nabla.Optimizers;
+using Nabla.Schedules;
 using Nabla.Serialization;
 using Nabla.Training;
 
@@ -33,29 +34,81 @@ internal static class TrainCommand
         var plot = new Option<string?>("--plot") { Description = "Write loss and accuracy curves per epoch to this PNG or SVG file." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with the results on standard output." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress output." };
+        var dropout = new Option<float>("--dropout") { Description = "Dropout rate after each hidden activation (0 = none).", DefaultValueFactory = _ => 0f };
+        var batchNorm = new Option<bool>("--batch-norm") { Description = "Batch normalization between each hidden dense layer and its activation." };
+        var l2 = new Option<float>("--l2") { Description = "L2 penalty α on weights (scikit-learn's alpha).", DefaultValueFactory = _ => 0f };
+        var weightDecay = new Option<float?>("--weight-decay") { Description = "Decoupled weight decay for adamw (default 0.01)." };
+        var clipNorm = new Option<float?>("--clip-norm") { Description = "Rescale gradients to at most this global L2 norm." };
+        var clipValue = new Option<float?>("--clip-value") { Description = "Clamp every gradient value to [-v, v]." };
+        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: " + string.Join(", ", LearningRateSchedule.Names) + ".", DefaultValueFactory = _ => "constant" };
+        var earlyStopping = new Option<bool>("--early-stopping") { Description = "Stop when the monitored metric stops improving; keep the best weights." };
+        var monitor = new Option<string>("--monitor") { Description = "Metric for early stopping: val_loss, val_accuracy, loss, accuracy (default val_loss with a validation split, else loss)." };
+        var patience = new Option<int>("--patience") { Description = "Epochs without improvement before early stopping.", DefaultValueFactory = _ => 5 };
+        var minDelta = new Option<double>("--min-delta") { Description = "Smallest change that counts as an improvement.", DefaultValueFactory = _ => 0 };
+        var log = new Option<string?>("--log") { Description = "Write the history as CSV (epoch, then sorted metric columns) after every epoch." };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Save model, optimizer and training state to this folder after every epoch." };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run whose checkpoint is in this folder (its settings are reused; --epochs may extend it)." };
 
         var command = new Command("train", "Train a multilayer perceptron on an MNIST-layout dataset, evaluate it on the test set, and save it.")
         {
             data, layers, activation, loss, optimizer, learningRate, epochs, batchSize, init, seed, validationSplit, output, plot, json, quiet,
+            dropout, batchNorm, l2, weightDecay, clipNorm, clipValue, schedule, earlyStopping, monitor, patience, minDelta, log, checkpoint, resume,
         };
 
         command.SetAction(parse =>
         {
+            string? resumeFolder = parse.GetValue(resume);
+            Checkpoint.Data? resumed = null;
+            if (resumeFolder is not null)
+            {
+                // Re-parse the original command line saved in the checkpoint; only --epochs, --quiet and --json may change.
+                resumed = Checkpoint.Load(resumeFolder);
+                string[] original = Checkpoint.Settings(resumed).Split('\n');
+                ParseResult saved = command.Parse(original);
+                var overrides = new List<string>(original);
+                if (parse.GetResult(epochs) is { Implicit: false })
+                {
+                    overrides.AddRange(["--epochs", parse.GetValue(epochs).ToString(CultureInfo.InvariantCulture)]);
+                }
+
+                if (parse.GetValue(quiet))
+                {
+                    overrides.Add("--quiet");
+                }
+
+                if (parse.GetValue(json))
+                {
+                    overrides.Add("--json");
+                }
+
+                parse = command.Parse(overrides);
+                if (saved.Errors.Count > 0 || parse.Errors.Count > 0)
+                {
+                    throw new UsageException($"the checkpoint in {resumeFolder} holds settings this nabla cannot read.");
+                }
+            }
+
             var settings = new TrainSettings(
                 DataLocator.Resolve(parse.GetValue(data)), ParseLayers(parse.GetValue(layers)!), parse.GetValue(activation)!,
                 parse.GetValue(loss)!, parse.GetValue(optimizer)!, parse.GetValue(learningRate), parse.GetValue(epochs),
                 ParseBatchSize(parse.GetValue(batchSize)!), parse.GetValue(init)!, parse.GetValue(seed), parse.GetValue(validationSplit),
-                parse.GetValue(output)!, parse.GetValue(plot), parse.GetValue(json), parse.GetValue(quiet));
-            return Run(settings, console, cancellationToken);
+                parse.GetValue(output)!, parse.GetValue(plot), parse.GetValue(json), parse.GetValue(quiet),
+                parse.GetValue(dropout), parse.GetValue(batchNorm), parse.GetValue(l2), parse.GetValue(weightDecay), parse.GetValue(clipNorm),
+                parse.GetValue(clipValue), parse.GetValue(schedule)!, parse.GetValue(earlyStopping), parse.GetValue(monitor), parse.GetValue(patience),
+                parse.GetValue(minDelta), parse.GetValue(log), resumeFolder ?? parse.GetValue(checkpoint),
+                string.Join('\n', parse.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value)));
+            return Run(settings, resumed, console, cancellationToken);
         });
         return command;
     }
 
     private sealed record TrainSettings(
         string Data, int[] Hidden, string Activation, string Loss, string Optimizer, float? LearningRate, int Epochs,
-        int BatchSize, string Init, int Seed, double ValidationSplit, string Output, string? Plot, bool Json, bool Quiet);
+        int BatchSize, string Init, int Seed, double ValidationSplit, string Output, string? Plot, bool Json, bool Quiet,
+        float Dropout, bool BatchNorm, float L2, float? WeightDecay, float? ClipNorm, float? ClipValue, string Schedule,
+        bool EarlyStopping, string? Monitor, int Patience, double MinDelta, string? Log, string? Checkpoint, string CommandLine);
 
-    private static int Run(TrainSettings s, CliConsole console, CancellationToken cancellationToken)
+    private static int Run(TrainSettings s, Checkpoint.Data? resumed, CliConsole console, CancellationToken cancellationToken)
     {
         // Validate everything before any work, so bad options fail fast and write nothing.
         if (s.Epochs < 1)
@@ -71,6 +124,38 @@ internal static class TrainCommand
         if (s.Activation.Equals("softmax", StringComparison.OrdinalIgnoreCase))
         {
             throw new UsageException("--activation softmax is for output layers; choose relu, leaky-relu, sigmoid or tanh for hidden layers.");
+        }
+
+        if (s.Dropout is < 0 or >= 1)
+        {
+            throw new UsageException($"--dropout must be in [0, 1), got {s.Dropout}.");
+        }
+
+        if (s.L2 < 0 || s.WeightDecay < 0 || s.ClipNorm <= 0 || s.ClipValue <= 0 || s.Patience < 1 || s.MinDelta < 0)
+        {
+            throw new UsageException("--l2, --weight-decay and --min-delta must be ≥ 0; --clip-norm, --clip-value and --patience must be positive.");
+        }
+
+        if (s.WeightDecay is not null && !s.Optimizer.Equals("adamw", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UsageException("--weight-decay is for --optimizer adamw (use --l2 with the others).");
+        }
+
+        LearningRateSchedule schedule = LearningRateSchedule.Create(s.Schedule);
+        string monitor = s.Monitor ?? (s.ValidationSplit > 0 ? "val_loss" : "loss");
+        if (monitor is not ("val_loss" or "val_accuracy" or "loss" or "accuracy"))
+        {
+            throw new UsageException($"--monitor must be val_loss, val_accuracy, loss or accuracy, got '{monitor}'.");
+        }
+
+        if (monitor.StartsWith("val_", StringComparison.Ordinal) && s.ValidationSplit <= 0 && s.EarlyStopping)
+        {
+            throw new UsageException($"--monitor {monitor} needs a validation set: add --val-split 0.1.");
+        }
+
+        if (s.Log is not null)
+        {
+            CheckWritable(s.Log, "--log");
         }
 
         ILoss loss = Loss.Create(s.Loss);
@@ -95,25 +180,57 @@ internal static class TrainCommand
             (train, validation) = train.SplitValidation(s.ValidationSplit, s.Seed);
         }
 
-        Sequential model = BuildModel(train.Features.RowLength, s.Hidden, s.Activation, train.ClassCount, loss, initializer);
-        model.Initialize(s.Seed);
-        IOptimizer optimizer = Optimizer.Create(s.Optimizer, model.Parameters, learningRate);
-        var options = new TrainingOptions { Epochs = s.Epochs, BatchSize = s.BatchSize, Seed = s.Seed };
+        Sequential model;
+        if (resumed is not null)
+        {
+            model = resumed.Model;
+        }
+        else
+        {
+            model = BuildModel(train.Features.RowLength, s.Hidden, s.Activation, train.ClassCount, loss, initializer, s.Dropout, s.BatchNorm);
+            model.Initialize(s.Seed);
+        }
+
+        IOptimizer optimizer = s.Optimizer.Equals("adamw", StringComparison.OrdinalIgnoreCase)
+            ? new Adam(model.Parameters, learningRate, weightDecay: s.WeightDecay ?? 0.01f)
+            : Optimizer.Create(s.Optimizer, model.Parameters, learningRate);
+        var metadata = new ModelMetadata(Enumerable.Range(0, train.ClassCount).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(), Mnist.PixelScale, loss.Name);
+        var callbacks = new List<ITrainingCallback>();
+        if (s.Checkpoint is not null)
+        {
+            callbacks.Add(new CheckpointCallback(s.Checkpoint, metadata, s.CommandLine));
+        }
+
+        if (s.Log is not null)
+        {
+            callbacks.Add(new HistoryCsvCallback(s.Log));
+        }
+
+        var options = new TrainingOptions
+        {
+            Epochs = s.Epochs, BatchSize = s.BatchSize, Seed = s.Seed, L2 = s.L2, ClipNorm = s.ClipNorm, ClipValue = s.ClipValue,
+            Schedule = schedule, EarlyStopping = s.EarlyStopping ? new EarlyStopping(monitor, s.Patience, s.MinDelta) : null,
+            Callbacks = callbacks,
+        };
+        var session = new TrainingSession(model, loss, optimizer, options);
+        if (resumed is not null)
+        {
+            Checkpoint.Restore(session, resumed);
+        }
 
         TextWriter log = s.Json ? console.Error : console.Out;
         if (!s.Quiet)
         {
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Training {Describe(model)} on {train.Count} samples of {s.Data} ({s.Optimizer}, lr {learningRate}, batch {(s.BatchSize <= 0 ? "full" : s.BatchSize)}, {s.Epochs} epochs, seed {s.Seed})"));
+                $"{(resumed is null ? "Training" : $"Resuming after epoch {session.CompletedEpochs}:")} {Describe(model)} on {train.Count} samples of {s.Data} ({s.Optimizer}, lr {learningRate}, batch {(s.BatchSize <= 0 ? "full" : s.BatchSize)}, {s.Epochs} epochs, seed {s.Seed})"));
         }
 
         var watch = Stopwatch.StartNew();
         TrainingHistory history = ProgressDisplay.Train(s.Quiet ? null : log, console.Interactive && !s.Json,
-            progress => Trainer.Fit(model, loss, optimizer, train, options, validation, progress, cancellationToken));
+            progress => session.Run(train, validation, progress, cancellationToken));
         double trainSeconds = watch.Elapsed.TotalSeconds;
 
         EvaluationResult result = Evaluator.Evaluate(model, loss, test);
-        var metadata = new ModelMetadata(Enumerable.Range(0, train.ClassCount).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(), Mnist.PixelScale, loss.Name);
         ModelFile.Save(s.Output, model, metadata);
         if (s.Plot is not null)
         {
@@ -132,6 +249,8 @@ internal static class TrainCommand
                 ["train_samples"] = train.Count,
                 ["test_samples"] = test.Count,
                 ["cancelled"] = history.Cancelled,
+                ["stopped_early"] = history.StoppedEarly,
+                ["best_epoch"] = history.BestEpoch,
                 ["model"] = s.Output,
             };
             console.Out.WriteLine(report.ToJsonString());
@@ -139,20 +258,30 @@ internal static class TrainCommand
         else
         {
             console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Test accuracy {result.Accuracy:F4}, test loss {result.Loss:F4} on {test.Count} samples; trained in {trainSeconds:F1} s{(history.Cancelled ? " (stopped early by Ctrl+C)" : "")}."));
+                $"Test accuracy {result.Accuracy:F4}, test loss {result.Loss:F4} on {test.Count} samples; trained in {trainSeconds:F1} s{(history.Cancelled ? " (stopped early by Ctrl+C)" : "")}{(history.StoppedEarly ? $" (early stopping; best epoch {history.BestEpoch})" : "")}."));
             console.Out.WriteLine($"Saved the model to {s.Output}{(s.Plot is null ? "" : $" and the curves to {s.Plot}")}.");
         }
 
         return NablaCli.Success;
     }
 
-    /// <summary>input → [Dense(h) → activation]* → Dense(classes) (→ Softmax when the loss needs probabilities).</summary>
-    internal static Sequential BuildModel(int inputs, int[] hidden, string activation, int classes, ILoss loss, Initializer initializer)
+    /// <summary>input → [Dense(h) (→ BatchNorm) → activation (→ Dropout)]* → Dense(classes) (→ Softmax when the loss needs probabilities).</summary>
+    internal static Sequential BuildModel(int inputs, int[] hidden, string activation, int classes, ILoss loss, Initializer initializer, float dropout = 0f, bool batchNorm = false)
     {
         var model = new Sequential(inputs);
         foreach (int width in hidden)
         {
-            model.Add(new Dense(width, initializer)).Add(Activation.Create(activation));
+            model.Add(new Dense(width, initializer));
+            if (batchNorm)
+            {
+                model.Add(new BatchNorm());
+            }
+
+            model.Add(Activation.Create(activation));
+            if (dropout > 0f)
+            {
+                model.Add(new Dropout(dropout));
+            }
         }
 
         model.Add(new Dense(classes, initializer));

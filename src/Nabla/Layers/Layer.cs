@@ -62,6 +62,18 @@ public abstract class Layer
     /// <summary>The settings that rebuild this layer (besides its parameters), for model files.</summary>
     public virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
 
+    /// <summary>State that is not trained by gradients but belongs to the model (batch norm's running statistics):
+    /// saved in model files and checkpoints next to the parameters.</summary>
+    public virtual IReadOnlyList<Parameter> Buffers => [];
+
+    /// <summary>Whether the layer's output for a sample depends on the other samples of its batch (batch norm), so a
+    /// batch may not be split into chunks.</summary>
+    public virtual bool MixesBatch => false;
+
+    /// <summary>The number of the training step now running; randomized layers (dropout) derive their masks from it
+    /// and their seed, so a resumed run draws exactly what an uninterrupted one would.</summary>
+    public long TrainingStep { get; set; }
+
     /// <summary>Computes and checks the output shape for <paramref name="inputShape"/>.</summary>
     protected abstract Shape ComputeOutputShape(Shape inputShape);
 

@@ -79,7 +79,8 @@ public sealed class Sequential
 
     /// <summary>
     /// Initializes every parameter from one seeded generator, layer by layer. A dense layer with the default
-    /// initializer gets He uniform when a ReLU-family activation follows it and Glorot uniform otherwise.
+    /// initializer gets He uniform when a ReLU-family activation follows it (past any batch norm or dropout) and
+    /// Glorot uniform otherwise.
     /// </summary>
     public void Initialize(int seed)
     {
@@ -88,7 +89,7 @@ public sealed class Sequential
         {
             if (_layers[i] is Dense { Initializer: Initializer.Default } dense)
             {
-                Layer? next = i + 1 < _layers.Count ? _layers[i + 1] : null;
+                Layer? next = _layers.Skip(i + 1).FirstOrDefault(l => l is not BatchNorm and not Dropout);
                 dense.Initializer = next is ReLU or LeakyReLU ? Initializer.HeUniform : Initializer.GlorotUniform;
             }
 

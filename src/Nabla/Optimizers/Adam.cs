@@ -8,7 +8,9 @@ namespace Nabla.Optimizers;
 /// <c>W ← W − α·m̂/(√v̂ + ε)</c>.
 /// </summary>
 /// <remarks>Kingma and Ba (2015), "Adam: A Method for Stochastic Optimization", Algorithm 1. Defaults are the
-/// paper's (β₁ = 0.9, β₂ = 0.999, ε = 1e−8), as in PyTorch and Keras.</remarks>
+/// paper's (β₁ = 0.9, β₂ = 0.999, ε = 1e−8), as in PyTorch and Keras. With a weight decay λ &gt; 0 this is AdamW
+/// (Loshchilov and Hutter, 2019, "Decoupled Weight Decay Regularization"): before the Adam step, weights (not biases)
+/// shrink by <c>W ← W·(1 − α·λ)</c>, as PyTorch's AdamW does.</remarks>
 public sealed class Adam : IOptimizer
 {
     private readonly Parameter[] _parameters;
@@ -16,8 +18,9 @@ public sealed class Adam : IOptimizer
     private readonly float[][] _v;
 
     /// <summary>Creates the optimizer; moments start at zero.</summary>
-    public Adam(IReadOnlyList<Parameter> parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f)
+    public Adam(IReadOnlyList<Parameter> parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0f)
     {
+        WeightDecay = weightDecay;
         ArgumentNullException.ThrowIfNull(parameters);
         _parameters = [.. parameters];
         _m = _parameters.Select(p => new float[p.Value.Length]).ToArray();
@@ -37,8 +40,14 @@ public sealed class Adam : IOptimizer
     /// <summary>ε, added to √v̂.</summary>
     public float Epsilon { get; }
 
+    /// <summary>λ, the decoupled weight decay (0 for plain Adam).</summary>
+    public float WeightDecay { get; }
+
     /// <summary>t, the number of steps taken.</summary>
-    public int StepCount { get; private set; }
+    public long StepCount { get; set; }
+
+    /// <summary>The first moments, then the second moments, one array per parameter.</summary>
+    public IReadOnlyList<float[]> State => [.. _m, .. _v];
 
     /// <inheritdoc/>
     public void Step()
@@ -52,6 +61,11 @@ public sealed class Adam : IOptimizer
         float epsilonHat = (float)(Epsilon * correction2);
         for (int i = 0; i < _parameters.Length; i++)
         {
+            if (WeightDecay != 0f && _parameters[i].IsWeight)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Multiply(_parameters[i].Value, 1f - LearningRate * WeightDecay, _parameters[i].Value);
+            }
+
             Update(_parameters[i].Value, _parameters[i].Gradient, _m[i], _v[i], b1, b2, stepSize, epsilonHat);
         }
     }

@@ -20,8 +20,15 @@ public sealed class GradientDescent : IOptimizer
     public float LearningRate { get; set; }
 
     /// <inheritdoc/>
+    public long StepCount { get; set; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<float[]> State => [];
+
+    /// <inheritdoc/>
     public void Step()
     {
+        StepCount++;
         foreach (Parameter p in _parameters)
         {
             TensorPrimitives.MultiplyAdd(p.Gradient, -LearningRate, p.Value, p.Value);

@@ -13,16 +13,22 @@ public interface IOptimizer
 
     /// <summary>Applies one update to every parameter from its current gradient.</summary>
     void Step();
+
+    /// <summary>Number of steps taken (Adam's t), saved in checkpoints.</summary>
+    long StepCount { get; set; }
+
+    /// <summary>The optimizer's state arrays in a fixed order (velocities, moments), saved in checkpoints.</summary>
+    IReadOnlyList<float[]> State { get; }
 }
 
 /// <summary>Creates optimizers from their command-line names.</summary>
 public static class Optimizer
 {
     /// <summary>Names accepted by <see cref="Create"/>.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["sgd", "momentum", "nesterov", "adam"];
+    public static IReadOnlyList<string> Names { get; } = ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"];
 
     /// <summary>The learning rate each optimizer uses when none is given (the libraries' defaults).</summary>
-    public static float DefaultLearningRate(string name) => name.ToLowerInvariant() == "adam" ? 1e-3f : 1e-2f;
+    public static float DefaultLearningRate(string name) => name.ToLowerInvariant() is "adam" or "adamw" or "rmsprop" ? 1e-3f : 1e-2f;
 
     /// <summary>Creates an optimizer by name over <paramref name="parameters"/>.</summary>
     /// <exception cref="ArgumentException">Unknown name; the message lists the supported ones.</exception>
@@ -31,7 +37,9 @@ public static class Optimizer
         "sgd" or "gd" => new GradientDescent(parameters, learningRate),
         "momentum" => new Momentum(parameters, learningRate, 0.9f, nesterov: false),
         "nesterov" => new Momentum(parameters, learningRate, 0.9f, nesterov: true),
+        "rmsprop" => new RmsProp(parameters, learningRate),
         "adam" => new Adam(parameters, learningRate),
+        "adamw" => new Adam(parameters, learningRate, weightDecay: 0.01f),
         _ => throw new ArgumentException($"The optimizer '{name}' is not supported. Supported optimizers are {string.Join(", ", Names)}."),
     };
 }

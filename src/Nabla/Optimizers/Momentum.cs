@@ -33,12 +33,16 @@ public sealed class Momentum : IOptimizer
     /// <summary>Whether the update uses Nesterov's look-ahead.</summary>
     public bool Nesterov { get; }
 
-    /// <summary>The velocity of each parameter (for checkpoints).</summary>
-    public IReadOnlyList<float[]> Velocities => _velocities;
+    /// <inheritdoc/>
+    public long StepCount { get; set; }
+
+    /// <summary>The velocity of each parameter.</summary>
+    public IReadOnlyList<float[]> State => _velocities;
 
     /// <inheritdoc/>
     public void Step()
     {
+        StepCount++;
         float mu = Coefficient, lr = LearningRate;
         for (int i = 0; i < _parameters.Length; i++)
         {

@@ -34,31 +34,40 @@ public static class ModelFile
     private const long MaxHeaderLength = 100_000_000;
 
     /// <summary>Writes <paramref name="model"/> and <paramref name="metadata"/> to <paramref name="path"/>, atomically.</summary>
-    public static void Save(string path, Sequential model, ModelMetadata metadata)
+    public static void Save(string path, Sequential model, ModelMetadata metadata) => Save(path, model, metadata, null, null);
+
+    /// <summary>Writes a model plus extra metadata strings and extra 1-D tensors (a checkpoint's optimizer state), atomically.</summary>
+    public static void Save(string path, Sequential model, ModelMetadata metadata,
+        IReadOnlyDictionary<string, string>? extraMetadata, IReadOnlyList<(string Name, float[] Values)>? extraTensors)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(metadata);
-        var tensors = new List<(string Name, Parameter Parameter)>();
+        var tensors = new List<(string Name, float[] Values, int[] Shape)>();
         foreach (Layer layer in model.Layers)
         {
-            foreach (Parameter p in layer.Parameters)
+            foreach (Parameter p in layer.Parameters.Concat(layer.Buffers))
             {
-                tensors.Add(($"{layer.Name}.{p.Name}", p));
+                tensors.Add(($"{layer.Name}.{p.Name}", p.Value, p.Shape.ToArray()));
             }
         }
 
-        long dataLength = tensors.Sum(t => (long)t.Parameter.Value.Length * sizeof(float));
+        foreach (var (name, values) in extraTensors ?? [])
+        {
+            tensors.Add((name, values, [values.Length]));
+        }
+
+        long dataLength = tensors.Sum(t => (long)t.Values.Length * sizeof(float));
         byte[] data = new byte[dataLength];
         long offset = 0;
         var header = new JsonObject();
-        foreach (var (name, parameter) in tensors)
+        foreach (var (name, values, shape) in tensors)
         {
-            int bytes = parameter.Value.Length * sizeof(float);
-            WriteLittleEndian(parameter.Value, data.AsSpan((int)offset, bytes));
+            int bytes = values.Length * sizeof(float);
+            WriteLittleEndian(values, data.AsSpan((int)offset, bytes));
             header[name] = new JsonObject
             {
                 ["dtype"] = "F32",
-                ["shape"] = new JsonArray(parameter.Shape.ToArray().Select(d => (JsonNode)d).ToArray()),
+                ["shape"] = new JsonArray(shape.Select(d => (JsonNode)d).ToArray()),
                 ["data_offsets"] = new JsonArray(offset, offset + bytes),
             };
             offset += bytes;
@@ -88,6 +97,10 @@ public static class ModelFile
             ["loss"] = metadata.Loss,
             ["data_sha256"] = Convert.ToHexStringLower(SHA256.HashData(data)),
         };
+        foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>())
+        {
+            header["__metadata__"]![key] = value;
+        }
 
         byte[] json = Encoding.UTF8.GetBytes(header.ToJsonString());
         int padded = (json.Length + 7) / 8 * 8;
@@ -119,9 +132,18 @@ public static class ModelFile
         }
     }
 
-    /// <summary>Reads a model written by <see cref="Save"/>, checking everything.</summary>
+    /// <summary>Reads a model written by <c>Save</c>, checking everything.</summary>
     /// <exception cref="ModelFormatException">The file is missing, truncated, corrupt, foreign or of another version.</exception>
     public static (Sequential Model, ModelMetadata Metadata) Load(string path)
+    {
+        var (model, metadata, _, _) = LoadWithExtras(path);
+        return (model, metadata);
+    }
+
+    /// <summary>Reads a file written by <see cref="Save(string, Sequential, ModelMetadata, IReadOnlyDictionary{string, string}?, IReadOnlyList{ValueTuple{string, float[]}}?)"/>,
+    /// returning also the metadata strings and tensors that are not part of the model.</summary>
+    /// <exception cref="ModelFormatException">The file is missing, truncated, corrupt, foreign or of another version.</exception>
+    public static (Sequential Model, ModelMetadata Metadata, Dictionary<string, string> ExtraMetadata, Dictionary<string, float[]> ExtraTensors) LoadWithExtras(string path)
     {
         byte[] bytes;
         try
@@ -143,7 +165,7 @@ public static class ModelFile
         }
     }
 
-    private static (Sequential, ModelMetadata) Parse(byte[] bytes, string path)
+    private static (Sequential, ModelMetadata, Dictionary<string, string>, Dictionary<string, float[]>) Parse(byte[] bytes, string path)
     {
         if (bytes.Length < 8)
         {
@@ -192,9 +214,10 @@ public static class ModelFile
         }
 
         long used = 0;
+        var modelTensors = new HashSet<string>();
         foreach (Layer layer in model.Layers)
         {
-            foreach (Parameter p in layer.Parameters)
+            foreach (Parameter p in layer.Parameters.Concat(layer.Buffers))
             {
                 string name = $"{layer.Name}.{p.Name}";
                 JsonObject entry = header[name]?.AsObject() ?? throw new ModelFormatException($"{path}: tensor '{name}' is missing.");
@@ -212,7 +235,28 @@ public static class ModelFile
 
                 ReadLittleEndian(data[(int)begin..(int)end], p.Value);
                 used += end - begin;
+                modelTensors.Add(name);
             }
+        }
+
+        var extraTensors = new Dictionary<string, float[]>();
+        foreach (var (name, node) in header)
+        {
+            if (name == "__metadata__" || modelTensors.Contains(name))
+            {
+                continue;
+            }
+
+            long begin = (long)node!["data_offsets"]![0]!, end = (long)node["data_offsets"]![1]!;
+            if ((string?)node["dtype"] != "F32" || begin < 0 || end < begin || end > data.Length || (end - begin) % sizeof(float) != 0)
+            {
+                throw new ModelFormatException($"{path}: tensor '{name}' has offsets [{begin}, {end}) or a dtype that do not fit the {data.Length}-byte data section.");
+            }
+
+            var values = new float[(end - begin) / sizeof(float)];
+            ReadLittleEndian(data[(int)begin..(int)end], values);
+            extraTensors[name] = values;
+            used += end - begin;
         }
 
         if (used != data.Length)
@@ -222,13 +266,17 @@ public static class ModelFile
 
         string[] classNames = JsonNode.Parse((string)meta["class_names"]!)!.AsArray().Select(n => (string)n!).ToArray();
         float scale = float.Parse((string)meta["input_scale"]!, CultureInfo.InvariantCulture);
-        return (model, new ModelMetadata(classNames, scale, (string?)meta["loss"] ?? "cross-entropy"));
+        string[] known = ["format", "format_version", "architecture", "input_shape", "class_names", "input_scale", "output_transform", "loss", "data_sha256"];
+        var extraMetadata = meta.Where(p => !known.Contains(p.Key)).ToDictionary(p => p.Key, p => (string?)p.Value ?? "");
+        return (model, new ModelMetadata(classNames, scale, (string?)meta["loss"] ?? "cross-entropy"), extraMetadata, extraTensors);
     }
 
     private static Layer CreateLayer(string kind, IReadOnlyDictionary<string, string> settings, string path) => kind switch
     {
         "dense" => new Dense(int.Parse(settings["units"], CultureInfo.InvariantCulture),
             Initializers.Initialization.Parse(settings.GetValueOrDefault("initializer", "default"))),
+        "dropout" => new Dropout(float.Parse(settings["rate"], CultureInfo.InvariantCulture)) { Seed = ulong.Parse(settings["seed"], CultureInfo.InvariantCulture) },
+        "batch-norm" => new BatchNorm(float.Parse(settings["momentum"], CultureInfo.InvariantCulture), float.Parse(settings["epsilon"], CultureInfo.InvariantCulture)),
         _ when Activation.Names.Contains(kind) => Activation.Create(kind, settings),
         _ => throw new ModelFormatException($"{path}: unknown layer kind '{kind}' (written by a newer Nabla?)."),
     };

@@ -1,13 +1,34 @@
 namespace Nabla.Training;
 
-/// <summary>What one epoch achieved. Loss and accuracy on the training set are running means over its batches.</summary>
+/// <summary>What one epoch achieved. Loss and accuracy on the training set are running means over its batches;
+/// <see cref="LearningRate"/> is the rate used by its last batch.</summary>
 public sealed record EpochReport(
     int Epoch,
     double TrainLoss,
     double TrainAccuracy,
     double? ValidationLoss,
     double? ValidationAccuracy,
-    TimeSpan Elapsed);
+    double LearningRate,
+    TimeSpan Elapsed)
+{
+    /// <summary>The metrics by name ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate"), sorted.</summary>
+    public SortedDictionary<string, double> Metrics()
+    {
+        var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["accuracy"] = TrainAccuracy,
+            ["learning_rate"] = LearningRate,
+            ["loss"] = TrainLoss,
+        };
+        if (ValidationLoss is { } vl)
+        {
+            metrics["val_loss"] = vl;
+            metrics["val_accuracy"] = ValidationAccuracy ?? double.NaN;
+        }
+
+        return metrics;
+    }
+}
 
 /// <summary>Progress within training, for a progress bar: after each batch, and after each epoch with its report.</summary>
 public sealed record TrainingProgress(

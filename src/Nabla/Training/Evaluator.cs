@@ -17,7 +17,7 @@ public static class Evaluator
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(data);
-        Trainer.CheckFits(model, data, "evaluation");
+        TrainingSession.CheckFits(model, data, "evaluation");
         int classes = data.ClassCount;
         var predictions = new int[data.Count];
         var correctPerClass = new int[classes];

@@ -11,8 +11,15 @@ public sealed class TrainingHistory
     /// <summary>Whether training stopped early because cancellation was requested (Ctrl+C).</summary>
     public bool Cancelled { get; internal set; }
 
-    /// <summary>Wall-clock time of the whole run.</summary>
+    /// <summary>Whether early stopping ended training before the last epoch.</summary>
+    public bool StoppedEarly { get; internal set; }
+
+    /// <summary>With early stopping, the epoch whose weights were restored.</summary>
+    public int? BestEpoch { get; internal set; }
+
+    /// <summary>Wall-clock time of the whole run (this process's part of it, after a resume).</summary>
     public TimeSpan Elapsed { get; internal set; }
 
-    internal void Add(EpochReport report) => _epochs.Add(report);
+    /// <summary>Adds an epoch (also used when a checkpoint restores a history).</summary>
+    public void Add(EpochReport report) => _epochs.Add(report);
 }

@@ -1,0 +1,433 @@
+using System.Diagnostics;
+using System.Globalization;
+using Nabla.Data;
+using Nabla.Layers;
+using Nabla.Losses;
+using Nabla.Models;
+using Nabla.Optimizers;
+using Nabla.Parameters;
+using Nabla.Tensors;
+
+namespace Nabla.Training;
+
+/// <summary>
+/// One training run and all of its state — the model, the optimizer and its moments, the schedule, early stopping, the
+/// history and how many epochs are done — so a checkpoint can save it and a resumed run can continue bit for bit.
+/// </summary>
+/// <remarks>
+/// Each epoch: shuffle the sample indices with a generator seeded from (seed, epoch); each batch: set the learning
+/// rate from the schedule → zero gradients → forward → loss → backward (in chunks of ≤ 1,024 rows whose gradients
+/// accumulate) → L2 penalty → clipping → optimizer step. No console output: progress goes to an
+/// <see cref="IProgress{T}"/> and to callbacks, and cancellation (Ctrl+C in the CLI) stops after the current batch with
+/// the weights intact.
+/// </remarks>
+public sealed class TrainingSession
+{
+    /// <summary>Largest number of rows run through the network at once; bigger batches accumulate gradients over chunks.</summary>
+    internal const int ChunkRows = 1024;
+
+    private readonly List<Parameter> _state;
+    private readonly IReadOnlyList<Parameter> _parameters;
+    private float[][]? _bestState;
+    private double _best = double.NaN;
+    private int _wait;
+
+    /// <summary>Creates a session that has not trained yet.</summary>
+    public TrainingSession(Sequential model, ILoss loss, IOptimizer optimizer, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(options);
+        (Model, Loss, Optimizer, Options) = (model, loss, optimizer, options);
+        InitialLearningRate = optimizer.LearningRate;
+        _state = [.. model.Layers.SelectMany(l => l.Parameters.Concat(l.Buffers))];
+        _parameters = model.Parameters;
+    }
+
+    /// <summary>The model being trained.</summary>
+    public Sequential Model { get; }
+
+    /// <summary>The loss.</summary>
+    public ILoss Loss { get; }
+
+    /// <summary>The optimizer.</summary>
+    public IOptimizer Optimizer { get; }
+
+    /// <summary>The settings.</summary>
+    public TrainingOptions Options { get; }
+
+    /// <summary>The learning rate the schedule starts from.</summary>
+    public float InitialLearningRate { get; set; }
+
+    /// <summary>Epochs completed so far.</summary>
+    public int CompletedEpochs { get; private set; }
+
+    /// <summary>The per-epoch history so far.</summary>
+    public TrainingHistory History { get; private set; } = new();
+
+    /// <summary>Whether <see cref="Run"/> has finished (all epochs, early stopping or cancellation).</summary>
+    public bool Finished { get; private set; }
+
+    /// <summary>Early stopping's state: the best monitored value, epochs since, and the best weights (parameters then
+    /// buffers, layer by layer), or nulls without early stopping.</summary>
+    public (double Best, int Wait, float[][]? BestState) EarlyStoppingState => (_best, _wait, _bestState);
+
+    /// <summary>Restores the progress a checkpoint saved (the model and optimizer arrays are restored by the caller).</summary>
+    public void Restore(int completedEpochs, IEnumerable<EpochReport> history, double[] scheduleState, double best, int wait, float[][]? bestState)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        CompletedEpochs = completedEpochs;
+        History = new TrainingHistory();
+        foreach (EpochReport report in history)
+        {
+            History.Add(report);
+        }
+
+        Options.Schedule?.LoadState(scheduleState);
+        (_best, _wait, _bestState) = (best, wait, bestState);
+        if (_bestState is not null && Options.EarlyStopping is not null)
+        {
+            History.BestEpoch = History.Epochs.Select((e, i) => (Value: Monitored(e, Options.EarlyStopping), Epoch: i + 1))
+                .FirstOrDefault(p => p.Value == _best).Epoch;
+        }
+    }
+
+    /// <summary>Trains from the epoch after <see cref="CompletedEpochs"/> to <see cref="TrainingOptions.Epochs"/>.</summary>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    /// <exception cref="ShapeMismatchException">The data does not fit the model.</exception>
+    public TrainingHistory Run(Dataset train, Dataset? validation = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        CheckFits(Model, train, "training");
+        if (validation is not null)
+        {
+            CheckFits(Model, validation, "validation");
+        }
+
+        EarlyStopping? stopping = Options.EarlyStopping;
+        if (stopping is not null && stopping.Monitor.StartsWith("val_", StringComparison.Ordinal) && validation is null)
+        {
+            throw new ArgumentException($"Early stopping on {stopping.Monitor} needs a validation set (e.g. --val-split 0.1), or monitor loss/accuracy.");
+        }
+
+        Model.OutputTransform = Loss.OutputTransform;
+        int count = train.Count, width = train.Features.RowLength, classes = train.ClassCount;
+        int batchSize = Options.BatchSize <= 0 || Options.BatchSize >= count ? count : Options.BatchSize;
+        bool fullBatch = batchSize == count;
+        int batchesPerEpoch = (count + batchSize - 1) / batchSize;
+        int chunkLimit = Model.Layers.Any(l => l.MixesBatch) ? batchSize : ChunkRows;
+        long totalSteps = (long)batchesPerEpoch * Options.Epochs;
+        Tensor targets = OneHot(train.Labels, classes);
+        var batchFeatures = new BatchBuffer();
+        var batchTargets = new BatchBuffer();
+        var gradient = new BatchBuffer();
+        int[] order = new int[count];
+        int[] predicted = new int[Math.Min(batchSize, chunkLimit)];
+        Tensor? chunkFeatures = null, chunkTargets = null;
+        var total = Stopwatch.StartNew();
+        float learningRate = Optimizer.LearningRate;
+
+        for (int epoch = CompletedEpochs + 1; epoch <= Options.Epochs && !Finished; epoch++)
+        {
+            var watch = Stopwatch.StartNew();
+            foreach (ITrainingCallback callback in Options.Callbacks)
+            {
+                callback.OnEpochBegin(this, epoch);
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                order[i] = i;
+            }
+
+            if (Options.Shuffle && !fullBatch)
+            {
+                // A generator per epoch, seeded from (seed, epoch): a resumed run shuffles as an uninterrupted one.
+                new Random(unchecked(Options.Seed * 1_000_003 + epoch)).Shuffle(order);
+            }
+
+            double lossSum = 0;
+            long correct = 0, seen = 0;
+            for (int batch = 0; batch < batchesPerEpoch; batch++)
+            {
+                long step = (long)(epoch - 1) * batchesPerEpoch + batch;
+                if (Options.Schedule is not null)
+                {
+                    learningRate = Options.Schedule.LearningRate(InitialLearningRate, step, totalSteps, epoch - 1, (long)(epoch - 1) * count);
+                    Optimizer.LearningRate = learningRate;
+                }
+
+                int start = batch * batchSize, rows = Math.Min(batchSize, count - start);
+                Tensor x, t;
+                if (fullBatch)
+                {
+                    (x, t) = (train.Features, targets);
+                }
+                else
+                {
+                    x = batchFeatures.Get(rows, width);
+                    t = batchTargets.Get(rows, classes);
+                    Gather(train.Features, order.AsSpan(start, rows), x);
+                    Gather(targets, order.AsSpan(start, rows), t);
+                }
+
+                // Large batches (full batch above all) run as chunks whose gradients accumulate before one step:
+                // the same update, but each chunk's activations are still in cache when its backward pass reads them.
+                Model.ZeroGradients();
+                double batchLoss = 0;
+                for (int chunkStart = 0, chunk = 0; chunkStart < rows; chunkStart += chunkLimit, chunk++)
+                {
+                    int chunkRows = Math.Min(chunkLimit, rows - chunkStart);
+                    Tensor xChunk = chunkRows == rows ? x : View(ref chunkFeatures, x, chunkStart, chunkRows);
+                    Tensor tChunk = chunkRows == rows ? t : View(ref chunkTargets, t, chunkStart, chunkRows);
+                    foreach (Layer layer in Model.Layers)
+                    {
+                        layer.TrainingStep = step * 4096 + chunk;
+                    }
+
+                    Tensor output = Model.Forward(xChunk, training: true);
+                    Tensor dOutput = gradient.Get(chunkRows, classes);
+                    float chunkLoss = Loss.Compute(output.Span, tChunk.Span, classes, dOutput.Span);
+                    if (!float.IsFinite(chunkLoss))
+                    {
+                        throw new TrainingDivergedException(string.Create(CultureInfo.InvariantCulture,
+                            $"The loss became {chunkLoss} at epoch {epoch}, batch {batch + 1} of {batchesPerEpoch}. " +
+                            $"Usual causes: a learning rate too high (now {Optimizer.LearningRate}), or inputs that are not scaled (e.g. pixels 0..255 instead of 0..1)."));
+                    }
+
+                    if (chunkRows != rows)
+                    {
+                        // The loss gradient is of the chunk's mean; the step needs the batch's mean.
+                        TensorMath.Scale((float)chunkRows / rows, dOutput.Span);
+                    }
+
+                    Model.Backward(dOutput);
+                    TensorMath.ArgMaxRows(output.Span, classes, predicted.AsSpan(0, chunkRows));
+                    for (int i = 0; i < chunkRows; i++)
+                    {
+                        int sample = start + chunkStart + i;
+                        if (predicted[i] == train.Labels[fullBatch ? sample : order[sample]])
+                        {
+                            correct++;
+                        }
+                    }
+
+                    batchLoss += (double)chunkLoss * chunkRows / rows;
+                }
+
+                batchLoss += ApplyL2(rows);
+                Clip();
+                Optimizer.Step();
+                lossSum += batchLoss * rows;
+                seen += rows;
+                foreach (ITrainingCallback callback in Options.Callbacks)
+                {
+                    callback.OnBatchEnd(this, epoch, batch + 1, batchLoss);
+                }
+
+                progress?.Report(new TrainingProgress(epoch, Options.Epochs, batch + 1, batchesPerEpoch, lossSum / seen, (double)correct / seen, null));
+                if (cancellationToken.IsCancellationRequested && batch + 1 < batchesPerEpoch)
+                {
+                    History.Cancelled = true;
+                    Finished = true;
+                    break;
+                }
+            }
+
+            if (History.Cancelled)
+            {
+                break;
+            }
+
+            double? validationLoss = null, validationAccuracy = null;
+            if (validation is not null)
+            {
+                EvaluationResult result = Evaluator.Evaluate(Model, Loss, validation);
+                (validationLoss, validationAccuracy) = (result.Loss, result.Accuracy);
+            }
+
+            var report = new EpochReport(epoch, lossSum / seen, (double)correct / seen, validationLoss, validationAccuracy, learningRate, watch.Elapsed);
+            History.Add(report);
+            CompletedEpochs = epoch;
+            Options.Schedule?.EpochEnded(validationLoss ?? report.TrainLoss);
+            if (stopping is not null && UpdateEarlyStopping(report, stopping))
+            {
+                History.StoppedEarly = epoch < Options.Epochs;
+                Finished = true;
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                History.Cancelled = epoch < Options.Epochs;
+                Finished = true;
+            }
+
+            if (epoch == Options.Epochs)
+            {
+                Finished = true;
+            }
+
+            if (Finished && _bestState is not null)
+            {
+                RestoreBest();
+            }
+
+            foreach (ITrainingCallback callback in Options.Callbacks)
+            {
+                callback.OnEpochEnd(this, report);
+            }
+
+            progress?.Report(new TrainingProgress(epoch, Options.Epochs, batchesPerEpoch, batchesPerEpoch, report.TrainLoss, report.TrainAccuracy, report));
+        }
+
+        Finished = true;
+        History.Elapsed = total.Elapsed;
+        return History;
+    }
+
+    /// <summary>One-hot rows: [labels.Length, classes] with a 1 at each label.</summary>
+    public static Tensor OneHot(ReadOnlySpan<int> labels, int classes)
+    {
+        var result = new Tensor(labels.Length, classes);
+        Span<float> values = result.Span;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            values[i * classes + labels[i]] = 1f;
+        }
+
+        return result;
+    }
+
+    /// <summary>L2 on weights, scikit-learn's: dW += α·W/batch; returns the penalty α/(2·batch)·Σ‖W‖² for the loss.</summary>
+    private double ApplyL2(int rows)
+    {
+        if (Options.L2 == 0f)
+        {
+            return 0;
+        }
+
+        double penalty = 0;
+        float scale = Options.L2 / rows;
+        foreach (Parameter p in _parameters)
+        {
+            if (p.IsWeight)
+            {
+                penalty += System.Numerics.Tensors.TensorPrimitives.Dot(p.Value, p.Value);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(p.Value, scale, p.Gradient, p.Gradient);
+            }
+        }
+
+        return 0.5 * scale * penalty;
+    }
+
+    /// <summary>Clips by value, then rescales to the global norm limit.</summary>
+    private void Clip()
+    {
+        if (Options.ClipValue is { } limit)
+        {
+            foreach (Parameter p in _parameters)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Clamp(p.Gradient, -limit, limit, p.Gradient);
+            }
+        }
+
+        if (Options.ClipNorm is { } maxNorm)
+        {
+            double squares = 0;
+            foreach (Parameter p in _parameters)
+            {
+                squares += System.Numerics.Tensors.TensorPrimitives.Dot(p.Gradient, p.Gradient);
+            }
+
+            double norm = Math.Sqrt(squares);
+            if (norm > maxNorm)
+            {
+                float scale = (float)(maxNorm / norm);
+                foreach (Parameter p in _parameters)
+                {
+                    TensorMath.Scale(scale, p.Gradient);
+                }
+            }
+        }
+    }
+
+    /// <summary>Records a new best (and its weights); returns true when patience has run out.</summary>
+    private bool UpdateEarlyStopping(EpochReport report, EarlyStopping stopping)
+    {
+        double value = Monitored(report, stopping);
+        bool improved = double.IsNaN(_best) || (stopping.Maximize ? value > _best + stopping.MinDelta : value < _best - stopping.MinDelta);
+        if (improved)
+        {
+            _best = value;
+            _wait = 0;
+            _bestState ??= _state.Select(p => new float[p.Value.Length]).ToArray();
+            for (int i = 0; i < _state.Count; i++)
+            {
+                _state[i].Value.CopyTo(_bestState[i], 0);
+            }
+
+            History.BestEpoch = report.Epoch;
+            return false;
+        }
+
+        return ++_wait >= stopping.Patience;
+    }
+
+    private void RestoreBest()
+    {
+        for (int i = 0; i < _state.Count; i++)
+        {
+            _bestState![i].CopyTo(_state[i].Value, 0);
+        }
+    }
+
+    private static double Monitored(EpochReport report, EarlyStopping stopping) => stopping.Monitor switch
+    {
+        "val_loss" => report.ValidationLoss ?? double.NaN,
+        "val_accuracy" => report.ValidationAccuracy ?? double.NaN,
+        "loss" => report.TrainLoss,
+        "accuracy" => report.TrainAccuracy,
+        _ => throw new ArgumentException($"Early stopping cannot monitor '{stopping.Monitor}'; use val_loss, val_accuracy, loss or accuracy."),
+    };
+
+    private static Tensor View(ref Tensor? view, Tensor source, int start, int rows)
+    {
+        view ??= source.RowRange(start, rows);
+        view.SetRowView(source, start, rows);
+        return view;
+    }
+
+    private static void Gather(Tensor source, ReadOnlySpan<int> rows, Tensor destination)
+    {
+        int width = source.RowLength;
+        Span<float> target = destination.Span;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            source.Row(rows[i]).CopyTo(target.Slice(i * width, width));
+        }
+    }
+
+    internal static void CheckFits(Sequential model, Dataset data, string what)
+    {
+        if (data.Features.RowLength != model.InputShape.Count)
+        {
+            throw new ShapeMismatchException($"The model takes {model.InputShape.Count} input values per sample but the {what} data has {data.Features.RowLength} ({data.Features.Shape}).");
+        }
+
+        if (model.OutputShape.Count != data.ClassCount)
+        {
+            throw new ShapeMismatchException($"The model outputs {model.OutputShape.Count} values per sample but the {what} data has {data.ClassCount} classes.");
+        }
+    }
+}
+
+/// <summary>Keras-style one-call training: a new <see cref="TrainingSession"/>, run to the end.</summary>
+public static class Trainer
+{
+    /// <summary>Trains <paramref name="model"/> on <paramref name="train"/>; see <see cref="TrainingSession"/>.</summary>
+    public static TrainingHistory Fit(
+        Sequential model, ILoss loss, IOptimizer optimizer, Dataset train, TrainingOptions options,
+        Dataset? validation = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        new TrainingSession(model, loss, optimizer, options).Run(train, validation, progress, cancellationToken);
+}
