@@ -68,23 +68,28 @@ internal static class TrainCommand
                 var overrides = new List<string>(original);
                 if (parse.GetResult(epochs) is { Implicit: false })
                 {
+                    int at = overrides.IndexOf("--epochs");
+                    if (at >= 0)
+                    {
+                        overrides.RemoveRange(at, 2);
+                    }
+
                     overrides.AddRange(["--epochs", parse.GetValue(epochs).ToString(CultureInfo.InvariantCulture)]);
                 }
 
-                if (parse.GetValue(quiet))
+                foreach (var (flag, name) in new[] { (quiet, "--quiet"), (json, "--json") })
                 {
-                    overrides.Add("--quiet");
-                }
-
-                if (parse.GetValue(json))
-                {
-                    overrides.Add("--json");
+                    overrides.Remove(name);
+                    if (parse.GetValue(flag))
+                    {
+                        overrides.Add(name);
+                    }
                 }
 
                 parse = command.Parse(overrides);
                 if (saved.Errors.Count > 0 || parse.Errors.Count > 0)
                 {
-                    throw new UsageException($"the checkpoint in {resumeFolder} holds settings this nabla cannot read.");
+                    throw new UsageException($"the checkpoint in {resumeFolder} holds settings this nabla cannot read ({string.Join("; ", saved.Errors.Concat(parse.Errors).Select(e => e.Message))}).");
                 }
             }
 

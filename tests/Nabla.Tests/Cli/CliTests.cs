@@ -74,6 +74,39 @@ public sealed class CliTests : IDisposable
         Assert.Contains("Test accuracy", output);
     }
 
+    [Fact]
+    public void Checkpoint_then_resume_matches_an_uninterrupted_run_bit_for_bit()
+    {
+        string[] common = ["train", "--data", _data, "--layers", "32", "--dropout", "0.2", "--batch-norm", "--optimizer", "adamw", "--l2", "0.0001", "--seed", "3", "--quiet"];
+        string straight = Path.Combine(_work, "straight.nabla"), resumed = Path.Combine(_work, "resumed.nabla");
+        string checkpoint = Path.Combine(_work, "checkpoint");
+        Assert.Equal(0, Run([.. common, "--epochs", "4", "--out", straight]).Code);
+        Assert.Equal(0, Run([.. common, "--epochs", "2", "--out", resumed, "--checkpoint", checkpoint, "--log", Path.Combine(_work, "h.csv")]).Code);
+        var (code, output, error) = Run("train", "--resume", checkpoint, "--epochs", "4");
+        Assert.True(code == 0, error);
+        Assert.Contains("Resuming after epoch 2", output);
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(_work, "h.csv")).Length);
+
+        var a = Nabla.Serialization.ModelFile.Load(straight).Model;
+        var b = Nabla.Serialization.ModelFile.Load(resumed).Model;
+        Assert.Equal(a.Layers.SelectMany(l => l.Parameters.Concat(l.Buffers)).SelectMany(p => p.Value),
+            b.Layers.SelectMany(l => l.Parameters.Concat(l.Buffers)).SelectMany(p => p.Value));
+    }
+
+    [Fact]
+    public void Training_options_from_the_better_training_issue_are_accepted_and_summarized()
+    {
+        string model = Path.Combine(_work, "rich.nabla");
+        var (code, output, error) = Run("train", "--data", _data, "--layers", "64,32", "--dropout", "0.1", "--batch-norm", "--optimizer", "rmsprop",
+            "--schedule", "one-cycle", "--clip-norm", "1", "--clip-value", "0.5", "--val-split", "0.2", "--early-stopping", "--patience", "2",
+            "--epochs", "3", "--out", model, "--json");
+        Assert.True(code == 0, error);
+        Assert.NotNull(JsonNode.Parse(output)!["best_epoch"]);
+        var summary = Run("summary", "--model", model);
+        Assert.Contains("batch-norm_1 (batch-norm)", summary.Out);
+        Assert.Contains("dropout_2 (dropout)", summary.Out);
+    }
+
     public static TheoryData<string[], string> BadInputs => new()
     {
         { ["train", "--epochs", "many"], "many" },
@@ -83,6 +116,10 @@ public sealed class CliTests : IDisposable
         { ["train", "--activation", "swish"], "swish" },
         { ["evaluate", "--model", "/nonexistent/m.nabla"], "/nonexistent/m.nabla" },
         { ["frobnicate"], "frobnicate" },
+        { ["train", "--dropout", "1.5"], "--dropout" },
+        { ["train", "--schedule", "warmup"], "warmup" },
+        { ["train", "--early-stopping", "--monitor", "val_loss"], "--val-split" },
+        { ["train", "--resume", "/nonexistent/checkpoint"], "/nonexistent/checkpoint" },
     };
 
     [Theory]

@@ -1,0 +1,189 @@
+using Nabla.Data;
+using Nabla.Layers;
+using Nabla.Losses;
+using Nabla.Models;
+using Nabla.Optimizers;
+using Nabla.Schedules;
+using Nabla.Serialization;
+using Nabla.Tests.Testing;
+using Nabla.Training;
+
+namespace Nabla.Tests.Training;
+
+public sealed class TrainingControlTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("nabla-control-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static Sequential Model(int seed)
+    {
+        var model = new Sequential(784).Add(new Dense(32)).Add(new BatchNorm()).Add(new ReLU()).Add(new Dropout(0.2f)).Add(new Dense(10));
+        model.Initialize(seed);
+        return model;
+    }
+
+    private static TrainingOptions Options(IReadOnlyList<ITrainingCallback>? callbacks = null) => new()
+    {
+        Epochs = 4, BatchSize = 50, Seed = 5, L2 = 1e-3f, ClipNorm = 5f,
+        Schedule = new CosineSchedule(), EarlyStopping = new EarlyStopping("val_loss", Patience: 10),
+        Callbacks = callbacks ?? [],
+    };
+
+    [Fact]
+    public void A_run_interrupted_after_two_epochs_and_resumed_ends_bit_identical()
+    {
+        var (train, validation) = TestData.Mnist10k.Train.Take(600).SplitValidation(0.2, 1);
+        var metadata = new ModelMetadata([.. Enumerable.Range(0, 10).Select(i => $"{i}")], Mnist.PixelScale, "cross-entropy");
+
+        Sequential straight = Model(3);
+        new TrainingSession(straight, new SoftmaxCrossEntropy(), new Adam(straight.Parameters), Options()).Run(train, validation);
+
+        Sequential first = Model(3);
+        using var cancel = new CancellationTokenSource();
+        var stopAfterTwo = new StopAfter(2, cancel);
+        var session = new TrainingSession(first, new SoftmaxCrossEntropy(), new Adam(first.Parameters),
+            Options([new CheckpointCallback(_folder, metadata, "test"), stopAfterTwo]));
+        TrainingHistory partial = session.Run(train, validation, cancellationToken: cancel.Token);
+        Assert.Equal(2, partial.Epochs.Count);
+
+        Checkpoint.Data data = Checkpoint.Load(_folder);
+        Assert.Equal("test", Checkpoint.Settings(data));
+        var resumed = new TrainingSession(data.Model, new SoftmaxCrossEntropy(), new Adam(data.Model.Parameters), Options());
+        Checkpoint.Restore(resumed, data);
+        Assert.Equal(2, resumed.CompletedEpochs);
+        TrainingHistory history = resumed.Run(train, validation);
+        Assert.Equal(4, history.Epochs.Count);
+
+        float[] expected = straight.Layers.SelectMany(l => l.Parameters.Concat(l.Buffers)).SelectMany(p => p.Value).ToArray();
+        float[] actual = data.Model.Layers.SelectMany(l => l.Parameters.Concat(l.Buffers)).SelectMany(p => p.Value).ToArray();
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void Early_stopping_restores_the_best_weights_even_when_patience_never_ran_out()
+    {
+        var (train, validation) = TestData.Mnist10k.Train.Take(400).SplitValidation(0.25, 2);
+        var model = new Sequential(784).Add(new Dense(16)).Add(new ReLU()).Add(new Dense(10));
+        model.Initialize(1);
+        var snapshots = new SnapshotEachEpoch();
+        // A learning rate so high that validation loss worsens after the first epochs.
+        TrainingHistory history = new TrainingSession(model, new SoftmaxCrossEntropy(), new Adam(model.Parameters, 0.05f),
+            new TrainingOptions { Epochs = 6, BatchSize = 20, EarlyStopping = new EarlyStopping("val_loss", Patience: 100), Callbacks = [snapshots] })
+            .Run(train, validation);
+        int best = history.Epochs.MinBy(e => e.ValidationLoss!.Value)!.Epoch;
+        Assert.Equal(best, history.BestEpoch);
+        Assert.False(history.StoppedEarly);
+        Assert.Equal(snapshots.Weights[best - 1], model.Parameters[0].Value);
+    }
+
+    [Fact]
+    public void Early_stopping_stops_after_patience_epochs_without_improvement()
+    {
+        Dataset train = TestData.Mnist10k.Train.Take(200);
+        var model = new Sequential(784).Add(new Dense(10));
+        model.Initialize(1);
+        // The learning rate is zero: the loss never improves after the first epoch.
+        TrainingHistory history = Trainer.Fit(model, new SoftmaxCrossEntropy(), new GradientDescent(model.Parameters, 0f), train,
+            new TrainingOptions { Epochs = 20, EarlyStopping = new EarlyStopping("loss", Patience: 3) });
+        Assert.True(history.StoppedEarly);
+        Assert.Equal(4, history.Epochs.Count);
+        Assert.Equal(1, history.BestEpoch);
+    }
+
+    [Fact]
+    public void L2_and_clipping_change_the_gradient_as_specified()
+    {
+        Dataset train = TestData.Mnist10k.Train.Take(10);
+        float[] Step(TrainingOptions options)
+        {
+            var model = new Sequential(784).Add(new Dense(10));
+            model.Initialize(4);
+            var capture = new CaptureGradient(model.Parameters[0]);
+            new TrainingSession(model, new SoftmaxCrossEntropy(), capture, options with { Epochs = 1, BatchSize = 0 }).Run(train);
+            return capture.Captured!;
+        }
+
+        var plain = Step(new TrainingOptions());
+        var model0 = new Sequential(784).Add(new Dense(10));
+        model0.Initialize(4);
+        float[] w = model0.Parameters[0].Value;
+        float[] withL2 = Step(new TrainingOptions { L2 = 0.5f });
+        Assert.Equal(plain[100] + 0.5f * w[100] / 10, withL2[100], 6);
+
+        float[] clippedValue = Step(new TrainingOptions { ClipValue = 1e-3f });
+        Assert.All(clippedValue, g => Assert.InRange(g, -1e-3f, 1e-3f));
+        float[] clippedNorm = Step(new TrainingOptions { ClipNorm = 0.01f });
+        Assert.Equal(0.01, Math.Sqrt(clippedNorm.Sum(g => (double)g * g)), 3);
+    }
+
+    [Fact]
+    public void History_csv_has_epoch_then_sorted_metric_columns()
+    {
+        var (train, validation) = TestData.Mnist10k.Train.Take(200).SplitValidation(0.5, 0);
+        var model = new Sequential(784).Add(new Dense(10));
+        model.Initialize(0);
+        string path = Path.Combine(_folder, "history.csv");
+        Trainer.Fit(model, new SoftmaxCrossEntropy(), new Adam(model.Parameters), train,
+            new TrainingOptions { Epochs = 2, Schedule = new ExponentialSchedule(0.5f), Callbacks = [new HistoryCsvCallback(path)] }, validation);
+        string[] lines = File.ReadAllLines(path);
+        Assert.Equal("epoch,accuracy,learning_rate,loss,val_accuracy,val_loss", lines[0]);
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("2,", lines[2]);
+        Assert.Contains(",0.0005", lines[2]);
+    }
+
+    [Fact]
+    public void Model_files_keep_dropout_and_batch_norm_statistics()
+    {
+        Sequential model = Model(8);
+        Trainer.Fit(model, new SoftmaxCrossEntropy(), new Adam(model.Parameters), TestData.Mnist10k.Train.Take(200), new TrainingOptions { Epochs = 1 });
+        string path = Path.Combine(_folder, "bn.nabla");
+        ModelFile.Save(path, model, new ModelMetadata([.. Enumerable.Range(0, 10).Select(i => $"{i}")], 1f, "cross-entropy"));
+        var (loaded, _) = ModelFile.Load(path);
+        Assert.Equal(((BatchNorm)model.Layers[1]).RunningVariance.Value, ((BatchNorm)loaded.Layers[1]).RunningVariance.Value);
+        var x = TestData.Mnist10k.Test.Take(20).Features;
+        Assert.Equal(model.PredictProbabilities(x).Span.ToArray(), loaded.PredictProbabilities(x).Span.ToArray());
+    }
+
+    private sealed class StopAfter(int epochs, CancellationTokenSource cancel) : ITrainingCallback
+    {
+        public void OnEpochEnd(TrainingSession session, EpochReport report)
+        {
+            if (report.Epoch == epochs)
+            {
+                cancel.Cancel();
+            }
+        }
+    }
+
+    /// <summary>The first layer's weights after the last batch of each epoch (before any restore).</summary>
+    private sealed class SnapshotEachEpoch : ITrainingCallback
+    {
+        public List<float[]> Weights { get; } = [];
+
+        public void OnBatchEnd(TrainingSession session, int epoch, int batch, double loss)
+        {
+            if (Weights.Count < epoch)
+            {
+                Weights.Add([]);
+            }
+
+            Weights[epoch - 1] = (float[])session.Model.Parameters[0].Value.Clone();
+        }
+    }
+
+    /// <summary>An optimizer that records the first gradient it is asked to apply, and applies nothing.</summary>
+    private sealed class CaptureGradient(Nabla.Parameters.Parameter weight) : IOptimizer
+    {
+        public float[]? Captured { get; private set; }
+
+        public float LearningRate { get; set; }
+
+        public long StepCount { get; set; }
+
+        public IReadOnlyList<float[]> State => [];
+
+        public void Step() => Captured ??= (float[])weight.Gradient.Clone();
+    }
+}
