@@ -16,47 +16,73 @@ public static class IdxReader
     public sealed record IdxData(int[] Dimensions, byte[] Values);
 
     /// <summary>Reads an IDX file and checks that it has <paramref name="expectedRank"/> dimensions.</summary>
+    /// <remarks>Streams the file (through gzip when compressed) straight into one array of the declared size, so
+    /// loading 60,000 images holds the pixels once, not three times.</remarks>
     /// <exception cref="DataFormatException">The file is missing, truncated, or not an unsigned-byte IDX file of that rank.</exception>
     public static IdxData Read(string path, int expectedRank)
     {
-        byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            Span<byte> first = stackalloc byte[2];
+            int got = file.ReadAtLeast(first, 2, throwOnEndOfStream: false);
+            file.Position = 0;
+            bool gzip = got == 2 && first[0] == 0x1f && first[1] == 0x8b;
+            using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
+
+            // magic (4 bytes) + up to 255 dimensions of 4 bytes: read the fixed part, then the sizes.
+            byte[] header = new byte[4 + 4 * 255];
+            int headerRead = stream.ReadAtLeast(header.AsSpan(0, 4), 4, throwOnEndOfStream: false);
+            if (gzip && headerRead < 4)
+            {
+                throw new DataFormatException($"{path}: the gzip data is empty or truncated ({headerRead} bytes after decompression).");
+            }
+
+            int rank = headerRead == 4 ? header[3] : 0;
+            if (headerRead == 4 && header[0] == 0 && header[1] == 0)
+            {
+                headerRead += stream.ReadAtLeast(header.AsSpan(4, 4 * rank), 4 * rank, throwOnEndOfStream: false);
+            }
+
+            IdxData shape = Parse(header.AsSpan(0, headerRead), expectedRank, path, headerOnly: true);
+            long count = shape.Dimensions.Aggregate(1L, (a, d) => a * d);
+            if (count > Array.MaxLength)
+            {
+                throw new DataFormatException($"{path}: the header declares [{string.Join(", ", shape.Dimensions)}] = {count} values, more than this reader can hold.");
+            }
+
+            byte[] values = new byte[count];
+            int read = stream.ReadAtLeast(values, values.Length, throwOnEndOfStream: false);
+            if (read < values.Length)
+            {
+                throw new DataFormatException($"{path}: truncated: the header declares [{string.Join(", ", shape.Dimensions)}] = {count} values but the file holds {read}.");
+            }
+
+            if (stream.ReadByte() != -1)
+            {
+                throw new DataFormatException($"{path}: longer than its header says: it declares [{string.Join(", ", shape.Dimensions)}] = {count} values.");
+            }
+
+            return new IdxData(shape.Dimensions, values);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new DataFormatException($"{path}: the gzip data is corrupt or truncated ({ex.Message}).", ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new DataFormatException($"{path}: cannot read the file ({ex.Message}).", ex);
         }
-
-        if (bytes.Length >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b)
-        {
-            try
-            {
-                using var input = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-                using var output = new MemoryStream();
-                input.CopyTo(output);
-                bytes = output.ToArray();
-                if (bytes.Length < 4)
-                {
-                    throw new DataFormatException($"{path}: the gzip data is empty or truncated ({bytes.Length} bytes after decompression).");
-                }
-            }
-            catch (InvalidDataException ex)
-            {
-                throw new DataFormatException($"{path}: the gzip data is corrupt or truncated ({ex.Message}).", ex);
-            }
-        }
-
-        return Parse(bytes, expectedRank, path);
     }
 
     /// <summary>Parses IDX bytes (already decompressed). <paramref name="source"/> names them in errors.</summary>
-    public static IdxData Parse(ReadOnlySpan<byte> bytes, int expectedRank, string source)
+    public static IdxData Parse(ReadOnlySpan<byte> bytes, int expectedRank, string source) => Parse(bytes, expectedRank, source, headerOnly: false);
+
+    private static IdxData Parse(ReadOnlySpan<byte> bytes, int expectedRank, string source, bool headerOnly)
     {
         if (bytes.Length < 4)
         {
-            throw new DataFormatException($"{source}: too short to be an IDX file ({bytes.Length} bytes).");
+            throw new DataFormatException($"{source}: too short to be an IDX file ({bytes.Length} bytes); it is empty or truncated.");
         }
 
         if (bytes[0] != 0 || bytes[1] != 0)
@@ -94,6 +120,11 @@ public static class IdxReader
 
             dimensions[i] = (int)size;
             count *= size;
+        }
+
+        if (headerOnly)
+        {
+            return new IdxData(dimensions, []);
         }
 
         long available = bytes.Length - headerLength;
