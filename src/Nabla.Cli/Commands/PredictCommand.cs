@@ -21,16 +21,12 @@ internal static class PredictCommand
         {
             string path = parse.GetValue(input)!;
             var (model, metadata) = ModelFile.Load(parse.GetValue(modelPath)!);
-            Tensor samples = ReadInput(path, model.InputShape.Count, metadata.InputScale);
-            Tensor probabilities = model.PredictProbabilities(samples);
-            int classes = probabilities.RowLength;
+            Tensor samples = ReadInput(path, model.InputShape.Count, metadata);
+            Tensor outputs = model.PredictProbabilities(samples);
             int shown = Math.Min(samples.Rows, Math.Max(1, parse.GetValue(limit)));
             for (int i = 0; i < shown; i++)
             {
-                ReadOnlySpan<float> p = probabilities.Row(i);
-                int best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(p);
-                string all = string.Join(" ", Enumerable.Range(0, classes).Select(k => string.Create(CultureInfo.InvariantCulture, $"{metadata.ClassNames[k]}:{probabilities.Row(i)[k]:F3}")));
-                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{i}: {metadata.ClassNames[best]} ({p[best]:F3})  {all}"));
+                console.Out.WriteLine($"{i}: {Describe(outputs.Row(i), metadata)}");
             }
 
             if (shown < samples.Rows)
@@ -43,7 +39,30 @@ internal static class PredictCommand
         return command;
     }
 
-    private static Tensor ReadInput(string path, int features, float scale)
+    /// <summary>"7 (0.983)  0:0.001 1:0.000 …" for classes; "P(yes) = 0.91" style for binary; the value for regression.</summary>
+    private static string Describe(ReadOnlySpan<float> output, ModelMetadata metadata)
+    {
+        switch (metadata.Task)
+        {
+            case TaskKind.Regression:
+                return string.Join(" ", Reports.Unstandardize(output, metadata).Select(v => v.ToString("G6", CultureInfo.InvariantCulture)));
+            case TaskKind.Binary:
+                float p = output[0];
+                string name = metadata.ClassNames[p > 0.5f ? 1 : 0];
+                return string.Create(CultureInfo.InvariantCulture, $"{name} ({Math.Max(p, 1 - p):F3})  {metadata.ClassNames[0]}:{1 - p:F3} {metadata.ClassNames[1]}:{p:F3}");
+            default:
+                int best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(output);
+                var all = new List<string>();
+                for (int k = 0; k < output.Length; k++)
+                {
+                    all.Add(string.Create(CultureInfo.InvariantCulture, $"{metadata.ClassNames[k]}:{output[k]:F3}"));
+                }
+
+                return string.Create(CultureInfo.InvariantCulture, $"{metadata.ClassNames[best]} ({output[best]:F3})  {string.Join(" ", all)}");
+        }
+    }
+
+    private static Tensor ReadInput(string path, int features, ModelMetadata metadata)
     {
         if (!File.Exists(path))
         {
@@ -51,12 +70,26 @@ internal static class PredictCommand
         }
 
         string extension = Path.GetExtension(path).ToLowerInvariant();
-        Tensor samples = extension switch
+        Tensor samples;
+        if (extension is ".png" or ".jpg" or ".jpeg" or ".bmp")
         {
-            ".png" or ".jpg" or ".jpeg" or ".bmp" => ReadImage(path, features, scale),
-            ".csv" or ".txt" => ReadCsv(path, features, scale),
-            _ => Mnist.ReadImages(path),
-        };
+            samples = ReadImage(path, features, metadata.InputScale);
+        }
+        else if (extension is ".csv" or ".tsv" or ".txt")
+        {
+            // Rows of raw values: the model's columns by name when the file has a header (Kaggle's test.csv works as is).
+            CsvTable table = CsvLoader.Load(path, new CsvOptions
+            {
+                TargetRequired = false,
+                FeatureNames = metadata.FeatureNames ?? DataPreparation.PixelNames(features),
+            });
+            samples = new Tensor(table.Features, new Shape(table.Rows, table.FeatureNames.Length));
+            metadata.ScaleInputs(samples.Span);
+        }
+        else
+        {
+            samples = Mnist.ReadImages(path);
+        }
 
         if (samples.RowLength != features)
         {
@@ -116,60 +149,5 @@ internal static class PredictCommand
         }
 
         return new Tensor(pixels, new Shape(1, features));
-    }
-
-    /// <summary>Rows of raw values (0..255 for pixels), comma-separated; a first row that is not numeric is a header.</summary>
-    private static Tensor ReadCsv(string path, int features, float scale)
-    {
-        var rows = new List<float[]>();
-        int lineNumber = 0;
-        foreach (string line in File.ReadLines(path))
-        {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            string[] cells = line.Split(',');
-            var values = new float[cells.Length];
-            bool numeric = true;
-            for (int j = 0; j < cells.Length && numeric; j++)
-            {
-                numeric = float.TryParse(cells[j], NumberStyles.Float, CultureInfo.InvariantCulture, out values[j]) && float.IsFinite(values[j]);
-                if (!numeric && !(lineNumber == 1 && rows.Count == 0))
-                {
-                    throw new UsageException($"{path}: line {lineNumber}, column {j + 1}: '{cells[j]}' is not a finite number.");
-                }
-            }
-
-            if (!numeric)
-            {
-                continue;
-            }
-
-            if (values.Length != features)
-            {
-                throw new UsageException($"{path}: line {lineNumber} has {values.Length} values but the model takes {features}.");
-            }
-
-            rows.Add(values);
-        }
-
-        if (rows.Count == 0)
-        {
-            throw new UsageException($"{path}: no data rows.");
-        }
-
-        var samples = new Tensor(rows.Count, features);
-        for (int i = 0; i < rows.Count; i++)
-        {
-            for (int j = 0; j < features; j++)
-            {
-                samples[i, j] = rows[i][j] * scale;
-            }
-        }
-
-        return samples;
     }
 }

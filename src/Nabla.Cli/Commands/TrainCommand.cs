@@ -6,6 +6,7 @@ using Nabla.Data;
 using Nabla.Initializers;
 using Nabla.Layers;
 using Nabla.Losses;
+using Nabla.Metrics;
 using Nabla.Models;
 using Nabla.Optimizers;
 using Nabla.Schedules;
@@ -19,7 +20,12 @@ internal static class TrainCommand
 {
     public static Command Create(CliConsole console, CancellationToken cancellationToken)
     {
-        var data = new Option<string?>("--data") { Description = "Folder with the four MNIST-layout IDX files (default: the built-in data/mnist-10k)." };
+        var data = new Option<string?>("--data") { Description = "A folder with the four MNIST-layout IDX files (default: the built-in data/mnist-10k), or a CSV file." };
+        var target = new Option<string?>("--target") { Description = "CSV: the target column, by name or 0-based index (default: label/target/class/y, else the last)." };
+        var drop = new Option<string[]>("--drop") { Description = "CSV: columns to ignore (id-like), by name or index; repeat or separate with commas.", AllowMultipleArgumentsPerToken = true };
+        var task = new Option<string?>("--task") { Description = "CSV: classification, binary or regression (default: detected from the target)." };
+        var scaling = new Option<string>("--scale") { Description = "CSV: feature scaling fitted on the training part: standard, minmax or none.", DefaultValueFactory = _ => "standard" };
+        var testSplit = new Option<double>("--test-split") { Description = "CSV: fraction held out as the test set (stratified for classification).", DefaultValueFactory = _ => 0.2 };
         var layers = new Option<string>("--layers") { Description = "Hidden layer widths, comma-separated (e.g. 512,512).", DefaultValueFactory = _ => "128" };
         var activation = new Option<string>("--activation") { Description = "Hidden activation: " + string.Join(", ", Activation.Names.Where(n => n != "softmax")) + ".", DefaultValueFactory = _ => "relu" };
         var loss = new Option<string>("--loss") { Description = "Loss: " + string.Join(", ", Loss.Names) + ".", DefaultValueFactory = _ => "cross-entropy" };
@@ -51,7 +57,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a multilayer perceptron on an MNIST-layout dataset, evaluate it on the test set, and save it.")
         {
-            data, layers, activation, loss, optimizer, learningRate, epochs, batchSize, init, seed, validationSplit, output, plot, json, quiet,
+            data, target, drop, task, scaling, testSplit, layers, activation, loss, optimizer, learningRate, epochs, batchSize, init, seed, validationSplit, output, plot, json, quiet,
             dropout, batchNorm, l2, weightDecay, clipNorm, clipValue, schedule, earlyStopping, monitor, patience, minDelta, log, checkpoint, resume,
         };
 
@@ -94,7 +100,9 @@ internal static class TrainCommand
             }
 
             var settings = new TrainSettings(
-                DataLocator.Resolve(parse.GetValue(data)), ParseLayers(parse.GetValue(layers)!), parse.GetValue(activation)!,
+                DataLocator.Resolve(parse.GetValue(data)), parse.GetValue(target),
+                (parse.GetValue(drop) ?? []).SelectMany(d => d.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
+                parse.GetValue(task), parse.GetValue(scaling)!, parse.GetValue(testSplit), ParseLayers(parse.GetValue(layers)!), parse.GetValue(activation)!,
                 parse.GetValue(loss)!, parse.GetValue(optimizer)!, parse.GetValue(learningRate), parse.GetValue(epochs),
                 ParseBatchSize(parse.GetValue(batchSize)!), parse.GetValue(init)!, parse.GetValue(seed), parse.GetValue(validationSplit),
                 parse.GetValue(output)!, parse.GetValue(plot), parse.GetValue(json), parse.GetValue(quiet),
@@ -108,7 +116,7 @@ internal static class TrainCommand
     }
 
     private sealed record TrainSettings(
-        string Data, int[] Hidden, string Activation, string Loss, string Optimizer, float? LearningRate, int Epochs,
+        string Data, string? Target, string[] Drop, string? Task, string Scaling, double TestSplit, int[] Hidden, string Activation, string Loss, string Optimizer, float? LearningRate, int Epochs,
         int BatchSize, string Init, int Seed, double ValidationSplit, string Output, string? Plot, bool Json, bool Quiet,
         float Dropout, bool BatchNorm, float L2, float? WeightDecay, float? ClipNorm, float? ClipValue, string Schedule,
         bool EarlyStopping, string? Monitor, int Patience, double MinDelta, string? Log, string? Checkpoint, string CommandLine);
@@ -163,7 +171,6 @@ internal static class TrainCommand
             CheckWritable(s.Log, "--log");
         }
 
-        ILoss loss = Loss.Create(s.Loss);
         Activation.Create(s.Activation);
         Initializer initializer = Initialization.Parse(s.Init);
         float learningRate = s.LearningRate ?? Optimizer.DefaultLearningRate(s.Optimizer);
@@ -178,12 +185,17 @@ internal static class TrainCommand
             CheckWritable(s.Plot, "--plot");
         }
 
-        var (train, test) = Mnist.LoadFolder(s.Data);
-        Dataset? validation = null;
-        if (s.ValidationSplit > 0)
+        PreparedData prepared = DataPreparation.Prepare(s.Data, s.Target, s.Drop, s.Task, s.Scaling, s.TestSplit, s.ValidationSplit, s.Seed);
+        var (train, validation, test) = (prepared.Train, prepared.Validation, prepared.Test);
+
+        // The loss follows the task unless one was chosen: binary → binary cross-entropy, regression → MSE.
+        bool lossChosen = s.CommandLine.Split('\n').Contains("--loss");
+        ILoss loss = Loss.Create(lossChosen ? s.Loss : train.Task switch
         {
-            (train, validation) = train.SplitValidation(s.ValidationSplit, s.Seed);
-        }
+            TaskKind.Binary => "binary-cross-entropy",
+            TaskKind.Regression => "mse",
+            _ => s.Loss,
+        });
 
         Sequential model;
         if (resumed is not null)
@@ -192,14 +204,15 @@ internal static class TrainCommand
         }
         else
         {
-            model = BuildModel(train.Features.RowLength, s.Hidden, s.Activation, train.ClassCount, loss, initializer, s.Dropout, s.BatchNorm);
+            model = BuildModel(train.Features.RowLength, s.Hidden, s.Activation, train.OutputCount, loss, initializer, s.Dropout, s.BatchNorm,
+                softmaxOutput: train.Task == TaskKind.Classification);
             model.Initialize(s.Seed);
         }
 
         IOptimizer optimizer = s.Optimizer.Equals("adamw", StringComparison.OrdinalIgnoreCase)
             ? new Adam(model.Parameters, learningRate, weightDecay: s.WeightDecay ?? 0.01f)
             : Optimizer.Create(s.Optimizer, model.Parameters, learningRate);
-        var metadata = new ModelMetadata(Enumerable.Range(0, train.ClassCount).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(), Mnist.PixelScale, loss.Name);
+        ModelMetadata metadata = prepared.Metadata with { Loss = loss.Name };
         var callbacks = new List<ITrainingCallback>();
         if (s.Checkpoint is not null)
         {
@@ -242,12 +255,14 @@ internal static class TrainCommand
             CurvePlot.Save(s.Plot, history);
         }
 
+        // Regression figures are reported in the target's own units.
+        RegressionMetrics? regression = train.Task == TaskKind.Regression ? Reports.Regression(test, result, metadata) : null;
         if (s.Json)
         {
             var report = new JsonObject
             {
                 ["train_seconds"] = Math.Round(trainSeconds, 3),
-                ["test_accuracy"] = Math.Round(result.Accuracy, 4),
+                ["task"] = train.Task.ToString().ToLowerInvariant(),
                 ["test_loss"] = Math.Round(result.Loss, 4),
                 ["epochs"] = history.Epochs.Count,
                 ["parameters"] = model.ParameterCount,
@@ -258,20 +273,36 @@ internal static class TrainCommand
                 ["best_epoch"] = history.BestEpoch,
                 ["model"] = s.Output,
             };
+            if (regression is null)
+            {
+                report["test_accuracy"] = Math.Round(result.Accuracy, 4);
+            }
+            else
+            {
+                report["test_rmse"] = regression.RootMeanSquaredError;
+                report["test_mae"] = regression.MeanAbsoluteError;
+                report["test_r2"] = Math.Round(regression.R2, 4);
+            }
+
             console.Out.WriteLine(report.ToJsonString());
         }
         else
         {
+            string figures = regression is null
+                ? FormattableString.Invariant($"Test accuracy {result.Accuracy:F4}, test loss {result.Loss:F4}")
+                : FormattableString.Invariant($"Test RMSE {regression.RootMeanSquaredError:G4}, MAE {regression.MeanAbsoluteError:G4}, R² {regression.R2:F4}");
             console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Test accuracy {result.Accuracy:F4}, test loss {result.Loss:F4} on {test.Count} samples; trained in {trainSeconds:F1} s{(history.Cancelled ? " (stopped early by Ctrl+C)" : "")}{(history.StoppedEarly ? $" (early stopping; best epoch {history.BestEpoch})" : "")}."));
+                $"{figures} on {test.Count} samples; trained in {trainSeconds:F1} s{(history.Cancelled ? " (stopped early by Ctrl+C)" : "")}{(history.StoppedEarly ? $" (early stopping; best epoch {history.BestEpoch})" : "")}."));
             console.Out.WriteLine($"Saved the model to {s.Output}{(s.Plot is null ? "" : $" and the curves to {s.Plot}")}.");
         }
 
         return NablaCli.Success;
     }
 
-    /// <summary>input → [Dense(h) (→ BatchNorm) → activation (→ Dropout)]* → Dense(classes) (→ Softmax when the loss needs probabilities).</summary>
-    internal static Sequential BuildModel(int inputs, int[] hidden, string activation, int classes, ILoss loss, Initializer initializer, float dropout = 0f, bool batchNorm = false)
+    /// <summary>input → [Dense(h) (→ BatchNorm) → activation (→ Dropout)]* → Dense(outputs) (→ Softmax when a
+    /// multi-class model's loss needs probabilities).</summary>
+    internal static Sequential BuildModel(int inputs, int[] hidden, string activation, int outputs, ILoss loss, Initializer initializer,
+        float dropout = 0f, bool batchNorm = false, bool softmaxOutput = true)
     {
         var model = new Sequential(inputs);
         foreach (int width in hidden)
@@ -289,8 +320,8 @@ internal static class TrainCommand
             }
         }
 
-        model.Add(new Dense(classes, initializer));
-        if (loss is CategoricalCrossEntropy or MeanSquaredError)
+        model.Add(new Dense(outputs, initializer));
+        if (softmaxOutput && loss is CategoricalCrossEntropy or MeanSquaredError)
         {
             model.Add(new Softmax());
         }

@@ -3,22 +3,31 @@ using Nabla.Tensors;
 namespace Nabla.Data;
 
 /// <summary>
-/// Samples and their class labels: features [count, features...] (float32, already scaled) and one integer label per
-/// sample, the one label representation everywhere; one-hot targets are made from it when a loss needs them.
+/// Samples and what the network should output for them: features [count, features...] (float32, already scaled) and
+/// targets [count, outputs] — one-hot rows for classification, one 0/1 column for binary classification, values for
+/// regression. Classification datasets also keep one integer label per sample, the one label representation
+/// everywhere (the one-hot rows are made from it).
 /// </summary>
 public sealed class Dataset
 {
-    /// <summary>Creates a dataset; labels must be in [0, classCount).</summary>
+    private Tensor? _targets;
+
+    /// <summary>Creates a classification dataset; labels must be in [0, classCount).</summary>
     public Dataset(Tensor features, int[] labels, int classCount)
+        : this(features, labels, classCount, TaskKind.Classification, null)
+    {
+    }
+
+    private Dataset(Tensor features, int[]? labels, int classCount, TaskKind task, Tensor? targets)
     {
         ArgumentNullException.ThrowIfNull(features);
-        ArgumentNullException.ThrowIfNull(labels);
-        if (features.Rows != labels.Length)
+        int count = labels?.Length ?? targets!.Rows;
+        if (features.Rows != count)
         {
-            throw new ArgumentException($"The dataset has {features.Rows} samples but {labels.Length} labels.");
+            throw new ArgumentException($"The dataset has {features.Rows} samples but {count} targets.");
         }
 
-        foreach (int label in labels)
+        foreach (int label in labels ?? [])
         {
             if (label < 0 || label >= classCount)
             {
@@ -26,56 +35,101 @@ public sealed class Dataset
             }
         }
 
-        Features = features;
-        Labels = labels;
-        ClassCount = classCount;
+        (Features, Labels, ClassCount, Task, _targets) = (features, labels, classCount, task, targets);
     }
+
+    /// <summary>A binary classification dataset: labels 0 or 1, one target column.</summary>
+    public static Dataset Binary(Tensor features, int[] labels) => new(features, labels, 2, TaskKind.Binary, null);
+
+    /// <summary>A regression dataset with targets [count, outputs].</summary>
+    public static Dataset Regression(Tensor features, Tensor targets) => new(features, null, 0, TaskKind.Regression, targets);
 
     /// <summary>[count, features...].</summary>
     public Tensor Features { get; }
 
-    /// <summary>One class index per sample.</summary>
-    public int[] Labels { get; }
+    /// <summary>One class index per sample; null for regression.</summary>
+    public int[]? Labels { get; }
 
-    /// <summary>Number of classes.</summary>
+    /// <summary>Number of classes (0 for regression).</summary>
     public int ClassCount { get; }
 
+    /// <summary>What the target is.</summary>
+    public TaskKind Task { get; }
+
     /// <summary>Number of samples.</summary>
-    public int Count => Labels.Length;
+    public int Count => Features.Rows;
+
+    /// <summary>Values the network outputs per sample: classes, 1 for binary, target columns for regression.</summary>
+    public int OutputCount => Task switch
+    {
+        TaskKind.Classification => ClassCount,
+        TaskKind.Binary => 1,
+        _ => _targets!.RowLength,
+    };
+
+    /// <summary>[count, outputs]: one-hot rows, a 0/1 column, or regression values (made once, on first use).</summary>
+    public Tensor Targets => _targets ??= MakeTargets();
+
+    /// <summary>The class labels, or an error for a regression dataset.</summary>
+    public int[] RequireLabels() => Labels ?? throw new InvalidOperationException("A regression dataset has no class labels.");
 
     /// <summary>The first <paramref name="count"/> samples (a copy).</summary>
-    public Dataset Take(int count)
-    {
-        count = Math.Min(count, Count);
-        return new Dataset(Features.RowRange(0, count).Clone(), Labels[..count], ClassCount);
-    }
+    public Dataset Take(int count) => Subset(Enumerable.Range(0, Math.Min(count, Count)).ToArray());
 
-    /// <summary>Splits off the last <paramref name="fraction"/> of the samples (after a seeded shuffle) as a validation set.</summary>
+    /// <summary>Splits off a seeded random <paramref name="fraction"/> of the samples — stratified (each class in
+    /// proportion) for classification — returning (rest, held out).</summary>
     public (Dataset Train, Dataset Validation) SplitValidation(double fraction, int seed)
     {
-        if (!(fraction > 0 && fraction < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(fraction), $"The validation fraction must be in (0, 1), got {fraction}.");
-        }
-
-        int[] order = Enumerable.Range(0, Count).ToArray();
-        new Random(seed).Shuffle(order);
-        int validationCount = Math.Max(1, (int)Math.Round(Count * fraction));
-        return (Subset(order[..^validationCount]), Subset(order[^validationCount..]));
+        var (rest, heldOut) = Splits.TrainTest(Count, Labels, fraction, seed);
+        return (Subset(rest), Subset(heldOut));
     }
 
     /// <summary>The samples at <paramref name="indices"/>, in that order (a copy).</summary>
     public Dataset Subset(ReadOnlySpan<int> indices)
     {
-        int width = Features.RowLength;
-        var features = new Tensor(Features.Shape.WithBatch(indices.Length));
-        var labels = new int[indices.Length];
+        var features = Gather(Features, indices);
+        return new Dataset(features, Labels is null ? null : Pick(Labels, indices), ClassCount, Task,
+            Task == TaskKind.Regression ? Gather(_targets!, indices) : null);
+    }
+
+    private static int[] Pick(int[] values, ReadOnlySpan<int> indices)
+    {
+        var result = new int[indices.Length];
         for (int i = 0; i < indices.Length; i++)
         {
-            Features.Row(indices[i]).CopyTo(features.Span.Slice(i * width, width));
-            labels[i] = Labels[indices[i]];
+            result[i] = values[indices[i]];
         }
 
-        return new Dataset(features, labels, ClassCount);
+        return result;
+    }
+
+    private static Tensor Gather(Tensor source, ReadOnlySpan<int> indices)
+    {
+        int width = source.RowLength;
+        var result = new Tensor(source.Shape.WithBatch(indices.Length));
+        for (int i = 0; i < indices.Length; i++)
+        {
+            source.Row(indices[i]).CopyTo(result.Span.Slice(i * width, width));
+        }
+
+        return result;
+    }
+
+    private Tensor MakeTargets()
+    {
+        int[] labels = RequireLabels();
+        if (Task == TaskKind.Binary)
+        {
+            return new Tensor(labels.Select(l => (float)l).ToArray(), new Shape(labels.Length, 1));
+        }
+
+        var result = new Tensor(labels.Length, ClassCount);
+        Span<float> values = result.Span;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            values[i * ClassCount + labels[i]] = 1f;
+        }
+
+        return result;
     }
 }

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Nabla.Data;
 using Nabla.Layers;
 using Nabla.Models;
 using Nabla.Parameters;
@@ -51,6 +52,12 @@ public static class ModelFile
             }
         }
 
+        if (metadata.Scaler is not null)
+        {
+            tensors.Add(("preprocessing.offset", metadata.Scaler.Offset, [metadata.Scaler.Offset.Length]));
+            tensors.Add(("preprocessing.scale", metadata.Scaler.Scale, [metadata.Scaler.Scale.Length]));
+        }
+
         foreach (var (name, values) in extraTensors ?? [])
         {
             tensors.Add((name, values, [values.Length]));
@@ -95,8 +102,22 @@ public static class ModelFile
             ["input_scale"] = metadata.InputScale.ToString("R", CultureInfo.InvariantCulture),
             ["output_transform"] = model.OutputTransform.ToString().ToLowerInvariant(),
             ["loss"] = metadata.Loss,
+            ["task"] = metadata.Task.ToString().ToLowerInvariant(),
+            ["target_mean"] = metadata.TargetMean.ToString("R", CultureInfo.InvariantCulture),
+            ["target_std"] = metadata.TargetStd.ToString("R", CultureInfo.InvariantCulture),
             ["data_sha256"] = Convert.ToHexStringLower(SHA256.HashData(data)),
         };
+        if (metadata.FeatureNames is not null)
+        {
+            header["__metadata__"]!["feature_names"] = new JsonArray(metadata.FeatureNames.Select(n => (JsonNode)n).ToArray()).ToJsonString();
+            header["__metadata__"]!["target_name"] = metadata.TargetName ?? "";
+        }
+
+        if (metadata.Scaler is not null)
+        {
+            header["__metadata__"]!["scaling"] = metadata.Scaler.Kind.ToString().ToLowerInvariant();
+        }
+
         foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>())
         {
             header["__metadata__"]![key] = value;
@@ -266,9 +287,31 @@ public static class ModelFile
 
         string[] classNames = JsonNode.Parse((string)meta["class_names"]!)!.AsArray().Select(n => (string)n!).ToArray();
         float scale = float.Parse((string)meta["input_scale"]!, CultureInfo.InvariantCulture);
-        string[] known = ["format", "format_version", "architecture", "input_shape", "class_names", "input_scale", "output_transform", "loss", "data_sha256"];
+        string[] known = ["format", "format_version", "architecture", "input_shape", "class_names", "input_scale", "output_transform", "loss", "data_sha256",
+            "task", "target_mean", "target_std", "feature_names", "target_name", "scaling"];
         var extraMetadata = meta.Where(p => !known.Contains(p.Key)).ToDictionary(p => p.Key, p => (string?)p.Value ?? "");
-        return (model, new ModelMetadata(classNames, scale, (string?)meta["loss"] ?? "cross-entropy"), extraMetadata, extraTensors);
+        Scaler? scaler = null;
+        if (meta["scaling"] is not null)
+        {
+            if (!extraTensors.Remove("preprocessing.offset", out float[]? offset) || !extraTensors.Remove("preprocessing.scale", out float[]? factors)
+                || offset.Length != model.InputShape.Count || factors.Length != model.InputShape.Count)
+            {
+                throw new ModelFormatException($"{path}: the preprocessing tensors are missing or do not match the input size {model.InputShape.Count}.");
+            }
+
+            scaler = new Scaler(Enum.Parse<ScalingKind>((string)meta["scaling"]!, ignoreCase: true), offset, factors);
+        }
+
+        var metadata = new ModelMetadata(classNames, scale, (string?)meta["loss"] ?? "cross-entropy")
+        {
+            Task = meta["task"] is null ? TaskKind.Classification : Enum.Parse<TaskKind>((string)meta["task"]!, ignoreCase: true),
+            TargetMean = meta["target_mean"] is null ? 0 : double.Parse((string)meta["target_mean"]!, CultureInfo.InvariantCulture),
+            TargetStd = meta["target_std"] is null ? 1 : double.Parse((string)meta["target_std"]!, CultureInfo.InvariantCulture),
+            FeatureNames = meta["feature_names"] is null ? null : JsonNode.Parse((string)meta["feature_names"]!)!.AsArray().Select(n => (string)n!).ToArray(),
+            TargetName = (string?)meta["target_name"],
+            Scaler = scaler,
+        };
+        return (model, metadata, extraMetadata, extraTensors);
     }
 
     private static Layer CreateLayer(string kind, IReadOnlyDictionary<string, string> settings, string path) => kind switch

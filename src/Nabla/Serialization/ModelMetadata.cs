@@ -1,7 +1,41 @@
+using Nabla.Data;
+
 namespace Nabla.Serialization;
 
-/// <summary>What a model file carries besides layers and weights: what prediction needs to reproduce training's view of the data.</summary>
-/// <param name="ClassNames">The name of each output class, in output order.</param>
-/// <param name="InputScale">The factor applied to raw input values (1/255 for pixels) before the network.</param>
+/// <summary>What a model file carries besides layers and weights: what prediction needs to see the data as training did.</summary>
+/// <param name="ClassNames">The name of each output class, in output order (empty for regression).</param>
+/// <param name="InputScale">The factor applied to every raw input value (1/255 for pixels) when there is no per-feature <see cref="Scaler"/>.</param>
 /// <param name="Loss">The loss the model was trained with (its CLI name).</param>
-public sealed record ModelMetadata(IReadOnlyList<string> ClassNames, float InputScale, string Loss);
+public sealed record ModelMetadata(IReadOnlyList<string> ClassNames, float InputScale, string Loss)
+{
+    /// <summary>Classification, binary or regression.</summary>
+    public TaskKind Task { get; init; } = TaskKind.Classification;
+
+    /// <summary>Per-feature scaling fitted on the training data (tabular models); null for images.</summary>
+    public Scaler? Scaler { get; init; }
+
+    /// <summary>Input column names (tabular models); null for images.</summary>
+    public IReadOnlyList<string>? FeatureNames { get; init; }
+
+    /// <summary>The target column's name (tabular models).</summary>
+    public string? TargetName { get; init; }
+
+    /// <summary>Regression: the training target's mean; predictions are mapped back as ŷ·std + mean.</summary>
+    public double TargetMean { get; init; }
+
+    /// <summary>Regression: the training target's standard deviation.</summary>
+    public double TargetStd { get; init; } = 1;
+
+    /// <summary>Applies the model's input scaling in place to rows of raw values.</summary>
+    public void ScaleInputs(Span<float> rows)
+    {
+        if (Scaler is not null)
+        {
+            Scaler.Apply(rows);
+        }
+        else if (InputScale != 1f)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Multiply(rows, InputScale, rows);
+        }
+    }
+}

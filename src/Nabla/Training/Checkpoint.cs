@@ -50,7 +50,7 @@ public static class Checkpoint
             {
                 ["epoch"] = e.Epoch,
                 ["loss"] = e.TrainLoss,
-                ["accuracy"] = e.TrainAccuracy,
+                ["accuracy"] = double.IsNaN(e.TrainAccuracy) ? null : e.TrainAccuracy,
                 ["val_loss"] = e.ValidationLoss,
                 ["val_accuracy"] = e.ValidationAccuracy,
                 ["learning_rate"] = e.LearningRate,
@@ -126,7 +126,7 @@ public static class Checkpoint
         int bestArrays = (int)state["early_stopping_arrays"]!;
         float[][]? bestState = bestArrays == 0 ? null : Enumerable.Range(0, bestArrays).Select(i => data.Tensors[$"best.{i}"]).ToArray();
         var history = state["history"]!.AsArray().Select(e => new EpochReport(
-            (int)e!["epoch"]!, (double)e["loss"]!, (double)e["accuracy"]!, (double?)e["val_loss"], (double?)e["val_accuracy"],
+            (int)e!["epoch"]!, (double)e["loss"]!, (double?)e["accuracy"] ?? double.NaN, (double?)e["val_loss"], (double?)e["val_accuracy"],
             (double)e["learning_rate"]!, TimeSpan.FromSeconds((double)e["seconds"]!)));
         session.Restore((int)state["completed_epochs"]!, history,
             state["schedule_state"]!.AsArray().Select(v => (double)v!).ToArray(),

@@ -11,19 +11,28 @@ public sealed record EpochReport(
     double LearningRate,
     TimeSpan Elapsed)
 {
-    /// <summary>The metrics by name ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate"), sorted.</summary>
+    /// <summary>The metrics by name ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate"), sorted; the
+    /// accuracies only for classification.</summary>
     public SortedDictionary<string, double> Metrics()
     {
         var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal)
         {
-            ["accuracy"] = TrainAccuracy,
             ["learning_rate"] = LearningRate,
             ["loss"] = TrainLoss,
         };
+        if (!double.IsNaN(TrainAccuracy))
+        {
+            metrics["accuracy"] = TrainAccuracy;
+        }
+
         if (ValidationLoss is { } vl)
         {
             metrics["val_loss"] = vl;
-            metrics["val_accuracy"] = ValidationAccuracy ?? double.NaN;
+        }
+
+        if (ValidationAccuracy is { } va && !double.IsNaN(va))
+        {
+            metrics["val_accuracy"] = va;
         }
 
         return metrics;

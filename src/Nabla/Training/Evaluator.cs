@@ -5,8 +5,13 @@ using Nabla.Tensors;
 
 namespace Nabla.Training;
 
-/// <summary>Loss, accuracy and predictions of a model on a labelled dataset.</summary>
-public sealed record EvaluationResult(double Loss, double Accuracy, int[] Predictions, double[] PerClassAccuracy, int[] PerClassCount);
+/// <summary>What a model did on a dataset.</summary>
+/// <param name="Loss">Mean loss.</param>
+/// <param name="Accuracy">Fraction of correct classes (NaN for regression).</param>
+/// <param name="Predictions">The predicted class of each sample (null for regression).</param>
+/// <param name="Outputs">[count, outputs] after the output transform: class probabilities (for binary, P(class 1)),
+/// or regression values in the units the model was trained on.</param>
+public sealed record EvaluationResult(double Loss, double Accuracy, int[]? Predictions, Tensor Outputs);
 
 /// <summary>Runs a model in inference mode over a dataset, in batches.</summary>
 public static class Evaluator
@@ -18,47 +23,71 @@ public static class Evaluator
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(data);
         TrainingSession.CheckFits(model, data, "evaluation");
-        int classes = data.ClassCount;
-        var predictions = new int[data.Count];
-        var correctPerClass = new int[classes];
-        var countPerClass = new int[classes];
+        int outputs = data.OutputCount;
+        int[]? predictions = data.Labels is null ? null : new int[data.Count];
+        var allOutputs = new Tensor(data.Count, outputs);
         double lossSum = 0;
-        Tensor? view = null;
-        Tensor? targets = null;
-        Tensor? gradient = null;
+        Tensor? view = null, targets = null;
+        float[] gradient = new float[Math.Min(batchSize, Math.Max(1, data.Count)) * outputs];
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int rows = Math.Min(batchSize, data.Count - start);
             view ??= data.Features.RowRange(start, rows);
             view.SetRowView(data.Features, start, rows);
-            if (targets is null || targets.Rows != rows)
-            {
-                targets = new Tensor(rows, classes);
-                gradient = new Tensor(rows, classes);
-            }
-
+            targets ??= data.Targets.RowRange(start, rows);
+            targets.SetRowView(data.Targets, start, rows);
             Tensor output = model.Forward(view, training: false);
-            Span<float> t = targets.Span;
-            t.Clear();
-            for (int i = 0; i < rows; i++)
+            lossSum += loss.Compute(output.Span, targets.Span, outputs, gradient.AsSpan(0, rows * outputs)) * (double)rows;
+            if (predictions is not null)
             {
-                t[i * classes + data.Labels[start + i]] = 1f;
+                PredictClasses(output.Span, outputs, loss.OutputTransform, predictions.AsSpan(start, rows));
             }
 
-            lossSum += loss.Compute(output.Span, t, classes, gradient!.Span) * (double)rows;
-            TensorMath.ArgMaxRows(output.Span, classes, predictions.AsSpan(start, rows));
+            Span<float> target = allOutputs.Span.Slice(start * outputs, rows * outputs);
+            switch (model.OutputTransform)
+            {
+                case OutputTransform.Softmax:
+                    TensorMath.SoftmaxRows(output.Span, outputs, target);
+                    break;
+                case OutputTransform.Sigmoid:
+                    TensorMath.Sigmoid(output.Span, target);
+                    break;
+                default:
+                    output.Span.CopyTo(target);
+                    break;
+            }
         }
 
-        for (int i = 0; i < data.Count; i++)
+        double accuracy = double.NaN;
+        if (predictions is not null)
         {
-            countPerClass[data.Labels[i]]++;
-            if (predictions[i] == data.Labels[i])
+            int correct = 0;
+            for (int i = 0; i < predictions.Length; i++)
             {
-                correctPerClass[data.Labels[i]]++;
+                correct += predictions[i] == data.Labels![i] ? 1 : 0;
             }
+
+            accuracy = (double)correct / Math.Max(1, data.Count);
         }
 
-        double[] perClass = correctPerClass.Select((c, k) => countPerClass[k] == 0 ? double.NaN : (double)c / countPerClass[k]).ToArray();
-        return new EvaluationResult(lossSum / Math.Max(1, data.Count), (double)correctPerClass.Sum() / Math.Max(1, data.Count), predictions, perClass, countPerClass);
+        return new EvaluationResult(lossSum / Math.Max(1, data.Count), accuracy, predictions, allOutputs);
+    }
+
+    /// <summary>The class of each row of network outputs: the argmax, or for one output the side of the threshold
+    /// (0 for logits, 0.5 for probabilities).</summary>
+    public static void PredictClasses(ReadOnlySpan<float> output, int outputs, OutputTransform transform, Span<int> classes)
+    {
+        if (outputs == 1)
+        {
+            float threshold = transform == OutputTransform.Sigmoid ? 0f : 0.5f;
+            for (int i = 0; i < classes.Length; i++)
+            {
+                classes[i] = output[i] > threshold ? 1 : 0;
+            }
+
+            return;
+        }
+
+        TensorMath.ArgMaxRows(output, outputs, classes);
     }
 }

@@ -112,13 +112,14 @@ public sealed class TrainingSession
         }
 
         Model.OutputTransform = Loss.OutputTransform;
-        int count = train.Count, width = train.Features.RowLength, classes = train.ClassCount;
+        int count = train.Count, width = train.Features.RowLength, classes = train.OutputCount;
+        int[]? labels = train.Labels;
         int batchSize = Options.BatchSize <= 0 || Options.BatchSize >= count ? count : Options.BatchSize;
         bool fullBatch = batchSize == count;
         int batchesPerEpoch = (count + batchSize - 1) / batchSize;
         int chunkLimit = Model.Layers.Any(l => l.MixesBatch) ? batchSize : ChunkRows;
         long totalSteps = (long)batchesPerEpoch * Options.Epochs;
-        Tensor targets = OneHot(train.Labels, classes);
+        Tensor targets = train.Targets;
         var batchFeatures = new BatchBuffer();
         var batchTargets = new BatchBuffer();
         var gradient = new BatchBuffer();
@@ -203,13 +204,16 @@ public sealed class TrainingSession
                     }
 
                     Model.Backward(dOutput);
-                    TensorMath.ArgMaxRows(output.Span, classes, predicted.AsSpan(0, chunkRows));
-                    for (int i = 0; i < chunkRows; i++)
+                    if (labels is not null)
                     {
-                        int sample = start + chunkStart + i;
-                        if (predicted[i] == train.Labels[fullBatch ? sample : order[sample]])
+                        Evaluator.PredictClasses(output.Span, classes, Loss.OutputTransform, predicted.AsSpan(0, chunkRows));
+                        for (int i = 0; i < chunkRows; i++)
                         {
-                            correct++;
+                            int sample = start + chunkStart + i;
+                            if (predicted[i] == labels[fullBatch ? sample : order[sample]])
+                            {
+                                correct++;
+                            }
                         }
                     }
 
@@ -226,7 +230,7 @@ public sealed class TrainingSession
                     callback.OnBatchEnd(this, epoch, batch + 1, batchLoss);
                 }
 
-                progress?.Report(new TrainingProgress(epoch, Options.Epochs, batch + 1, batchesPerEpoch, lossSum / seen, (double)correct / seen, null));
+                progress?.Report(new TrainingProgress(epoch, Options.Epochs, batch + 1, batchesPerEpoch, lossSum / seen, labels is null ? double.NaN : (double)correct / seen, null));
                 if (cancellationToken.IsCancellationRequested && batch + 1 < batchesPerEpoch)
                 {
                     History.Cancelled = true;
@@ -247,7 +251,7 @@ public sealed class TrainingSession
                 (validationLoss, validationAccuracy) = (result.Loss, result.Accuracy);
             }
 
-            var report = new EpochReport(epoch, lossSum / seen, (double)correct / seen, validationLoss, validationAccuracy, learningRate, watch.Elapsed);
+            var report = new EpochReport(epoch, lossSum / seen, labels is null ? double.NaN : (double)correct / seen, validationLoss, validationAccuracy, learningRate, watch.Elapsed);
             History.Add(report);
             CompletedEpochs = epoch;
             Options.Schedule?.EpochEnded(validationLoss ?? report.TrainLoss);
@@ -284,19 +288,6 @@ public sealed class TrainingSession
         Finished = true;
         History.Elapsed = total.Elapsed;
         return History;
-    }
-
-    /// <summary>One-hot rows: [labels.Length, classes] with a 1 at each label.</summary>
-    public static Tensor OneHot(ReadOnlySpan<int> labels, int classes)
-    {
-        var result = new Tensor(labels.Length, classes);
-        Span<float> values = result.Span;
-        for (int i = 0; i < labels.Length; i++)
-        {
-            values[i * classes + labels[i]] = 1f;
-        }
-
-        return result;
     }
 
     /// <summary>L2 on weights, scikit-learn's: dW += α·W/batch; returns the penalty α/(2·batch)·Σ‖W‖² for the loss.</summary>
@@ -415,9 +406,15 @@ public sealed class TrainingSession
             throw new ShapeMismatchException($"The model takes {model.InputShape.Count} input values per sample but the {what} data has {data.Features.RowLength} ({data.Features.Shape}).");
         }
 
-        if (model.OutputShape.Count != data.ClassCount)
+        if (model.OutputShape.Count != data.OutputCount)
         {
-            throw new ShapeMismatchException($"The model outputs {model.OutputShape.Count} values per sample but the {what} data has {data.ClassCount} classes.");
+            string needs = data.Task switch
+            {
+                TaskKind.Classification => $"{data.ClassCount} classes",
+                TaskKind.Binary => "2 classes (one output)",
+                _ => $"{data.OutputCount} target values",
+            };
+            throw new ShapeMismatchException($"The model outputs {model.OutputShape.Count} values per sample but the {what} data has {needs}.");
         }
     }
 }

@@ -45,7 +45,8 @@ public sealed class CliTests : IDisposable
 
         var text = Run("evaluate", "--model", model, "--data", _data);
         Assert.Contains("Accuracy", text.Out);
-        Assert.Contains("class  accuracy", text.Out);
+        Assert.Contains("precision    recall  f1-score   support", text.Out);
+        Assert.Contains("Confusion matrix", text.Out);
 
         var prediction = Run("predict", "--model", model, "--input", Path.Combine(_data, "t10k-images-idx3-ubyte.gz"), "--limit", "3");
         Assert.Equal(0, prediction.Code);

@@ -15,8 +15,8 @@ public sealed class IdxReaderTests : IDisposable
         var (train, test) = TestData.Mnist10k;
         Assert.Equal(10_000, train.Count);
         Assert.Equal(10_000, test.Count);
-        Assert.Equal([5, 0, 4, 1, 9, 2, 1, 3, 1, 4], train.Labels[..10]);
-        Assert.Equal(1135, test.Labels.Count(l => l == 1));
+        Assert.Equal([5, 0, 4, 1, 9, 2, 1, 3, 1, 4], train.RequireLabels()[..10]);
+        Assert.Equal(1135, test.RequireLabels().Count(l => l == 1));
         Assert.Equal(784, train.Features.RowLength);
         Assert.InRange(train.Features.Span.ToArray().Max(), 0.99f, 1f);
     }

@@ -44,7 +44,7 @@ internal static class TestData
     {
         byte[] pixels = data.Features.Span.ToArray().Select(v => (byte)Math.Round(v * 255)).ToArray();
         WriteIdx(Path.Combine(folder, $"{prefix}-images-idx3-ubyte.gz"), [data.Count, 28, 28], pixels, gzip: true);
-        WriteIdx(Path.Combine(folder, $"{prefix}-labels-idx1-ubyte"), [data.Count], data.Labels.Select(l => (byte)l).ToArray(), gzip: false);
+        WriteIdx(Path.Combine(folder, $"{prefix}-labels-idx1-ubyte"), [data.Count], data.RequireLabels().Select(l => (byte)l).ToArray(), gzip: false);
     }
 
     public static void WriteIdx(string path, int[] dimensions, byte[] values, bool gzip)

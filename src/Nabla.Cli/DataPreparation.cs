@@ -1,0 +1,136 @@
+using System.Globalization;
+using Nabla.Data;
+using Nabla.Serialization;
+using Nabla.Tensors;
+
+namespace Nabla.Cli;
+
+/// <summary>Training data as the train command uses it: split, scaled, and described for the model file.</summary>
+/// <param name="Train">Scaled training part.</param>
+/// <param name="Validation">Scaled validation part, when asked for.</param>
+/// <param name="Test">Scaled test part.</param>
+/// <param name="Metadata">Classes, task, scaling and target statistics for the model file (loss filled in later).</param>
+/// <param name="IsImage">Whether the data are 28×28-style images from IDX files.</param>
+internal sealed record PreparedData(Dataset Train, Dataset? Validation, Dataset Test, ModelMetadata Metadata, bool IsImage);
+
+/// <summary>Loads an MNIST-layout folder or a CSV file and prepares it for training.</summary>
+internal static class DataPreparation
+{
+    /// <summary>Pixel column names of an image model, as in Kaggle's MNIST CSV (pixel0 … pixel783).</summary>
+    public static string[] PixelNames(int count) => Enumerable.Range(0, count).Select(i => $"pixel{i}").ToArray();
+
+    public static PreparedData Prepare(string data, string? target, IReadOnlyList<string> drop, string? task, string scaling,
+        double testSplit, double validationSplit, int seed)
+    {
+        if (Directory.Exists(data))
+        {
+            var (train, test) = Mnist.LoadFolder(data);
+            Dataset? validation = null;
+            if (validationSplit > 0)
+            {
+                (train, validation) = train.SplitValidation(validationSplit, seed);
+            }
+
+            var metadata = new ModelMetadata(Enumerable.Range(0, train.ClassCount).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(), Mnist.PixelScale, "");
+            return new PreparedData(train, validation, test, metadata, IsImage: true);
+        }
+
+        if (!File.Exists(data))
+        {
+            throw new UsageException($"--data {data}: no such file or folder (give an MNIST-layout folder or a CSV file).");
+        }
+
+        if (!(testSplit > 0 && testSplit < 1))
+        {
+            throw new UsageException($"--test-split must be in (0, 1) for a CSV file, got {testSplit}.");
+        }
+
+        CsvTable table = CsvLoader.Load(data, new CsvOptions { Target = target, Drop = drop });
+        TabularData tabular = Tabular.FromTable(table, task is null ? null : Tabular.ParseTask(task));
+        var (trainPart, testPart) = tabular.Data.SplitValidation(testSplit, seed);
+        Dataset? validationPart = null;
+        if (validationSplit > 0)
+        {
+            (trainPart, validationPart) = trainPart.SplitValidation(validationSplit, seed + 1);
+        }
+
+        // Preprocessing is fitted on the training part only, then applied to every part (and stored in the model).
+        Scaler scaler = Scaler.Fit(Scaler.ParseKind(scaling), trainPart.Features.Span, trainPart.Features.RowLength);
+        foreach (Dataset part in new[] { trainPart, validationPart, testPart }.OfType<Dataset>())
+        {
+            scaler.Apply(part.Features.Span);
+        }
+
+        double mean = 0, std = 1;
+        if (tabular.Task == TaskKind.Regression)
+        {
+            // The target is standardized for training and mapped back for reports and predictions.
+            ReadOnlySpan<float> y = trainPart.Targets.Span;
+            mean = y.ToArray().Average(v => (double)v);
+            std = Math.Sqrt(y.ToArray().Average(v => (v - mean) * (v - mean)));
+            std = std > 0 ? std : 1;
+            foreach (Dataset part in new[] { trainPart, validationPart, testPart }.OfType<Dataset>())
+            {
+                Span<float> values = part.Targets.Span;
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = (float)((values[i] - mean) / std);
+                }
+            }
+        }
+
+        var tabularMetadata = new ModelMetadata(tabular.ClassNames, 1f, "")
+        {
+            Task = tabular.Task,
+            Scaler = scaler,
+            FeatureNames = tabular.FeatureNames,
+            TargetName = tabular.TargetName,
+            TargetMean = mean,
+            TargetStd = std,
+        };
+        return new PreparedData(trainPart, validationPart, testPart, tabularMetadata, IsImage: false);
+    }
+
+    /// <summary>A labelled evaluation set for a saved model: the t10k files of an MNIST-layout folder, or a CSV file
+    /// whose columns are picked by the model's feature and target names. Features come back scaled as the model's
+    /// training scaled them (the raw values too, for error reports), regression targets standardized as in training.</summary>
+    public static (Dataset Data, Tensor RawFeatures) LoadForEvaluation(string data, ModelMetadata metadata, int inputs)
+    {
+        if (Directory.Exists(data))
+        {
+            if (metadata.FeatureNames is not null)
+            {
+                throw new UsageException($"--data {data}: this model was trained on CSV columns ({string.Join(", ", metadata.FeatureNames.Take(5))}, …); give a CSV file.");
+            }
+
+            Dataset test = Mnist.Load(data, "t10k");
+            Tensor pixels = test.Features.Clone();
+            TensorMath.Scale(1f / Mnist.PixelScale, pixels.Span);
+            return (test, pixels);
+        }
+
+        if (!File.Exists(data))
+        {
+            throw new UsageException($"--data {data}: no such file or folder.");
+        }
+
+        CsvTable table = CsvLoader.Load(data, new CsvOptions
+        {
+            Target = metadata.TargetName,
+            FeatureNames = metadata.FeatureNames ?? PixelNames(inputs),
+        });
+        TabularData tabular = Tabular.FromTable(table, metadata.Task, metadata.Task == TaskKind.Regression ? null : metadata.ClassNames);
+        Tensor raw = tabular.Data.Features.Clone();
+        metadata.ScaleInputs(tabular.Data.Features.Span);
+        if (metadata.Task == TaskKind.Regression)
+        {
+            Span<float> values = tabular.Data.Targets.Span;
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = (float)((values[i] - metadata.TargetMean) / metadata.TargetStd);
+            }
+        }
+
+        return (tabular.Data, raw);
+    }
+}

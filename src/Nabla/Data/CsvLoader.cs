@@ -1,0 +1,274 @@
+using System.Globalization;
+using Sylvan.Data.Csv;
+
+namespace Nabla.Data;
+
+/// <summary>How <see cref="CsvLoader"/> reads a file.</summary>
+public sealed record CsvOptions
+{
+    /// <summary>The target column, by name or 0-based index. Null: a column named label, target, class or y, else the last.</summary>
+    public string? Target { get; init; }
+
+    /// <summary>Whether a file without the target column is an error (false for prediction inputs such as Kaggle's test.csv).</summary>
+    public bool TargetRequired { get; init; } = true;
+
+    /// <summary>Columns to ignore (id-like columns), by name or 0-based index.</summary>
+    public IReadOnlyList<string> Drop { get; init; } = [];
+
+    /// <summary>Whether the first row is a header; null detects it (a header has a non-numeric cell above a numeric one).</summary>
+    public bool? HasHeader { get; init; }
+
+    /// <summary>The features a model expects, in order: picked by name when the file has a header, else by position.</summary>
+    public IReadOnlyList<string>? FeatureNames { get; init; }
+}
+
+/// <summary>A CSV file's numeric feature columns, as one [rows, features] array, and its target column as text.</summary>
+public sealed record CsvTable(string Path, string[] FeatureNames, float[] Features, int Rows, string? TargetName, string[]? Targets, int FirstDataLine)
+{
+    /// <summary>The file line of data row <paramref name="row"/> (for error messages).</summary>
+    public int LineOf(int row) => FirstDataLine + row;
+}
+
+/// <summary>
+/// Reads delimited text with Sylvan.Data.Csv (delimiter detected among comma, semicolon, tab and pipe; quoted fields),
+/// streaming rows straight into one float array, so a 110 MB file is never held as text. Every problem — ragged rows,
+/// non-numeric or non-finite feature cells, empty files, a missing target column — is reported with the file, line and column.
+/// </summary>
+public static class CsvLoader
+{
+    private static readonly string[] s_targetNames = ["label", "target", "class", "y"];
+
+    /// <summary>Reads <paramref name="path"/>.</summary>
+    /// <exception cref="DataFormatException">The file is missing or malformed; the message names file, line and column.</exception>
+    public static CsvTable Load(string path, CsvOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!File.Exists(path))
+        {
+            throw new DataFormatException($"{path}: file not found.");
+        }
+
+        int estimatedRows = CountLines(path);
+        using CsvDataReader reader = Open(path);
+        if (!reader.Read())
+        {
+            throw new DataFormatException($"{path}: the file is empty (no header, no data rows).");
+        }
+
+        int columns = reader.RowFieldCount;
+        string[] first = Cells(reader, columns);
+        string[]? second = reader.Read() ? Cells(reader, reader.RowFieldCount) : null;
+        bool header = options.HasHeader ?? DetectHeader(first, second);
+        string[] names = header ? first.Select((n, j) => string.IsNullOrWhiteSpace(n) ? $"column{j}" : n.Trim()).ToArray()
+            : Enumerable.Range(0, columns).Select(j => $"column{j}").ToArray();
+
+        int target = FindTarget(path, names, header, options);
+        var dropped = new HashSet<int>(options.Drop.Select(d => FindColumn(path, names, d, "--drop")));
+        if (target >= 0)
+        {
+            dropped.Add(target);
+        }
+
+        int[] featureColumns = SelectFeatures(path, names, header, dropped, options.FeatureNames);
+        int width = featureColumns.Length;
+        if (width == 0)
+        {
+            throw new DataFormatException($"{path}: no feature columns are left (columns: {string.Join(", ", names)}).");
+        }
+
+        var features = new float[(long)Math.Max(1, estimatedRows) * width > Array.MaxLength ? Array.MaxLength / width * width : Math.Max(1, estimatedRows) * width];
+        var targets = target >= 0 ? new List<string>(estimatedRows) : null;
+        int rows = 0;
+        int firstDataLine = header ? 2 : 1;
+
+        void AddRow(Func<int, ReadOnlySpan<char>> cell, int fieldCount)
+        {
+            int line = firstDataLine + rows;
+            if (fieldCount != columns)
+            {
+                throw new DataFormatException($"{path}: line {line} has {fieldCount} fields but the {(header ? "header" : "first row")} has {columns}.");
+            }
+
+            if ((long)(rows + 1) * width > features.Length)
+            {
+                Array.Resize(ref features, (int)Math.Min(Array.MaxLength / width * (long)width, features.Length * 3L / 2 + width));
+            }
+
+            Span<float> row = features.AsSpan(rows * width, width);
+            for (int f = 0; f < width; f++)
+            {
+                ReadOnlySpan<char> text = cell(featureColumns[f]).Trim();
+                if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
+                {
+                    string problem = text.IsEmpty ? "is empty (missing values are not supported: fill or drop them)"
+                        : float.IsFinite(value) || !float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? $"'{text}' is not a number"
+                        : $"'{text}' is not a finite number";
+                    throw new DataFormatException($"{path}: line {line}, column {featureColumns[f] + 1} ('{names[featureColumns[f]]}'): {problem}.");
+                }
+
+                row[f] = value;
+            }
+
+            if (targets is not null)
+            {
+                string value = cell(target).Trim().ToString();
+                if (value.Length == 0)
+                {
+                    throw new DataFormatException($"{path}: line {line}, column {target + 1} ('{names[target]}'): the target is empty.");
+                }
+
+                targets.Add(value);
+            }
+
+            rows++;
+        }
+
+        if (!header)
+        {
+            AddRow(j => first[j], first.Length);
+        }
+
+        if (second is not null)
+        {
+            AddRow(j => second[j], second.Length);
+            while (reader.Read())
+            {
+                AddRow(j => reader.GetFieldSpan(j), reader.RowFieldCount);
+            }
+        }
+
+        if (rows == 0)
+        {
+            throw new DataFormatException($"{path}: no data rows after the header.");
+        }
+
+        if (features.Length != rows * width)
+        {
+            Array.Resize(ref features, rows * width);
+        }
+
+        return new CsvTable(path, featureColumns.Select(j => names[j]).ToArray(), features, rows, target >= 0 ? names[target] : null, targets?.ToArray(), firstDataLine);
+    }
+
+    private static CsvDataReader Open(string path)
+    {
+        try
+        {
+            return CsvDataReader.Create(path, new CsvDataReaderOptions { HasHeaders = false });
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CsvFormatException)
+        {
+            throw new DataFormatException($"{path}: cannot read the file ({ex.Message}).", ex);
+        }
+    }
+
+    private static string[] Cells(CsvDataReader reader, int count) => Enumerable.Range(0, count).Select(j => reader.GetString(j)).ToArray();
+
+    private static bool IsNumber(string text) => double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+
+    /// <summary>A header has some non-numeric cell above a numeric one (or, alone in the file, has no numeric cell).</summary>
+    private static bool DetectHeader(string[] first, string[]? second)
+    {
+        if (second is null)
+        {
+            return first.All(c => !IsNumber(c));
+        }
+
+        for (int j = 0; j < Math.Min(first.Length, second.Length); j++)
+        {
+            if (!IsNumber(first[j]) && IsNumber(second[j]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static int FindTarget(string path, string[] names, bool header, CsvOptions options)
+    {
+        if (options.Target is not null)
+        {
+            int found = FindColumn(path, names, options.Target, "--target", required: options.TargetRequired);
+            return found;
+        }
+
+        if (options.FeatureNames is not null && !options.TargetRequired)
+        {
+            // Prediction input: a target column is whatever remains once the model's features are taken; none is needed.
+            return -1;
+        }
+
+        if (header)
+        {
+            for (int j = 0; j < names.Length; j++)
+            {
+                if (s_targetNames.Contains(names[j].ToLowerInvariant()))
+                {
+                    return j;
+                }
+            }
+        }
+
+        return names.Length - 1;
+    }
+
+    private static int FindColumn(string path, string[] names, string spec, string option, bool required = true)
+    {
+        for (int j = 0; j < names.Length; j++)
+        {
+            if (string.Equals(names[j], spec, StringComparison.OrdinalIgnoreCase))
+            {
+                return j;
+            }
+        }
+
+        if (int.TryParse(spec, NumberStyles.None, CultureInfo.InvariantCulture, out int index) && index < names.Length)
+        {
+            return index;
+        }
+
+        if (!required)
+        {
+            return -1;
+        }
+
+        throw new DataFormatException($"{path}: {option} '{spec}' is not a column (columns: {string.Join(", ", names.Take(12))}{(names.Length > 12 ? $", … {names.Length} in all" : "")}).");
+    }
+
+    private static int[] SelectFeatures(string path, string[] names, bool header, HashSet<int> dropped, IReadOnlyList<string>? wanted)
+    {
+        int[] remaining = Enumerable.Range(0, names.Length).Where(j => !dropped.Contains(j)).ToArray();
+        if (wanted is null)
+        {
+            return remaining;
+        }
+
+        if (header)
+        {
+            return wanted.Select(name => Array.FindIndex(names, n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase)) is int j && j >= 0
+                ? j
+                : throw new DataFormatException($"{path}: the model needs a column '{name}' that the file does not have.")).ToArray();
+        }
+
+        if (remaining.Length != wanted.Count)
+        {
+            throw new DataFormatException($"{path}: {remaining.Length} feature columns but the model takes {wanted.Count}.");
+        }
+
+        return remaining;
+    }
+
+    private static int CountLines(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        byte[] buffer = new byte[1 << 16];
+        int lines = 0, read;
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            lines += buffer.AsSpan(0, read).Count((byte)'\n');
+        }
+
+        return lines + 1;
+    }
+}

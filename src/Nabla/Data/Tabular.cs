@@ -1,0 +1,102 @@
+using System.Globalization;
+using Nabla.Tensors;
+
+namespace Nabla.Data;
+
+/// <summary>A dataset built from a CSV table, with what is needed to read its predictions back.</summary>
+/// <param name="Data">Features (raw, not yet scaled) and targets.</param>
+/// <param name="Task">Classification, binary or regression.</param>
+/// <param name="ClassNames">Class names in output order (empty for regression).</param>
+/// <param name="FeatureNames">Feature column names in input order.</param>
+/// <param name="TargetName">The target column's name.</param>
+public sealed record TabularData(Dataset Data, TaskKind Task, IReadOnlyList<string> ClassNames, IReadOnlyList<string> FeatureNames, string TargetName);
+
+/// <summary>Turns CSV tables into datasets: detects the task and maps class labels to indices.</summary>
+public static class Tabular
+{
+    /// <summary>At most this many distinct integer values make a numeric target a class label rather than a quantity.</summary>
+    public const int MaxClassesForNumericTarget = 20;
+
+    /// <summary>
+    /// Builds the dataset. Task detection (when <paramref name="task"/> is null): a target that is not all numbers, or
+    /// is all integers with at most 20 distinct values, is a class label — binary with 2 classes; anything else is
+    /// regression. <paramref name="knownClasses"/> (from a trained model) fixes the classes and their order, and a
+    /// label outside them is an error naming its line.
+    /// </summary>
+    public static TabularData FromTable(CsvTable table, TaskKind? task = null, IReadOnlyList<string>? knownClasses = null)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        string[] targets = table.Targets ?? throw new DataFormatException($"{table.Path}: no target column to learn from.");
+        var features = new Tensor(table.Features, new Shape(table.Rows, table.FeatureNames.Length));
+        double[]? numbers = targets.All(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            ? targets.Select(t => double.Parse(t, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray()
+            : null;
+        TaskKind resolved = task ?? Detect(numbers, targets, knownClasses);
+        if (resolved == TaskKind.Regression)
+        {
+            if (numbers is null)
+            {
+                int bad = Array.FindIndex(targets, t => !double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
+                throw new DataFormatException($"{table.Path}: line {table.LineOf(bad)}: target '{targets[bad]}' is not a number, so this cannot be regression.");
+            }
+
+            int nonFinite = Array.FindIndex(numbers, v => !double.IsFinite(v));
+            if (nonFinite >= 0)
+            {
+                throw new DataFormatException($"{table.Path}: line {table.LineOf(nonFinite)}: target '{targets[nonFinite]}' is not finite.");
+            }
+
+            var values = new Tensor(numbers.Select(v => (float)v).ToArray(), new Shape(numbers.Length, 1));
+            return new TabularData(Dataset.Regression(features, values), resolved, [], table.FeatureNames, table.TargetName!);
+        }
+
+        IReadOnlyList<string> classes = knownClasses ?? (numbers is not null
+            ? numbers.Distinct().Order().Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray()
+            : targets.Distinct().Order(StringComparer.Ordinal).ToArray());
+        if (classes.Count < 2)
+        {
+            throw new DataFormatException($"{table.Path}: the target '{table.TargetName}' has a single value ({classes[0]}): nothing to learn.");
+        }
+
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int c = 0; c < classes.Count; c++)
+        {
+            index[classes[c]] = c;
+        }
+
+        var labels = new int[targets.Length];
+        for (int i = 0; i < targets.Length; i++)
+        {
+            string key = numbers is not null && knownClasses is null ? numbers[i].ToString(CultureInfo.InvariantCulture) : targets[i];
+            if (!index.TryGetValue(key, out labels[i]) &&
+                !(numbers is not null && index.TryGetValue(numbers[i].ToString(CultureInfo.InvariantCulture), out labels[i])))
+            {
+                throw new DataFormatException($"{table.Path}: line {table.LineOf(i)}: label '{targets[i]}' is not one of the classes the model knows ({string.Join(", ", classes.Take(20))}).");
+            }
+        }
+
+        Dataset data = resolved == TaskKind.Binary && classes.Count == 2 ? Dataset.Binary(features, labels) : new Dataset(features, labels, classes.Count);
+        return new TabularData(data, data.Task, classes, table.FeatureNames, table.TargetName!);
+    }
+
+    /// <summary>Parses "classification", "binary", "regression".</summary>
+    public static TaskKind ParseTask(string name) => name.ToLowerInvariant() switch
+    {
+        "classification" or "multiclass" => TaskKind.Classification,
+        "binary" => TaskKind.Binary,
+        "regression" => TaskKind.Regression,
+        _ => throw new ArgumentException($"The task '{name}' is not supported. Supported tasks are classification, binary, regression."),
+    };
+
+    private static TaskKind Detect(double[]? numbers, string[] targets, IReadOnlyList<string>? knownClasses)
+    {
+        if (knownClasses is not null)
+        {
+            return knownClasses.Count == 2 ? TaskKind.Binary : TaskKind.Classification;
+        }
+
+        int distinct = numbers?.Distinct().Count() ?? targets.Distinct().Count();
+        bool labelLike = numbers is null || (numbers.All(v => v == Math.Floor(v) && Math.Abs(v) < 1e9) && distinct <= MaxClassesForNumericTarget);
+        return !labelLike ? TaskKind.Regression : distinct == 2 ? TaskKind.Binary : TaskKind.Classification;
+    }
+}
