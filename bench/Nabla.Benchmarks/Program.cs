@@ -3,6 +3,7 @@ using Nabla.Benchmarks;
 
 // dotnet run -c Release --project bench/Nabla.Benchmarks -- gemm        one JSON line per GEMM shape
 // dotnet run -c Release --project bench/Nabla.Benchmarks -- train-step  dropout / batch-norm overhead per epoch
+// dotnet run -c Release --project bench/Nabla.Benchmarks -- csv-load FILE  time to load a CSV (e.g. Kaggle-layout MNIST)
 // dotnet run -c Release --project bench/Nabla.Benchmarks -- bdn [args]  BenchmarkDotNet classes (e.g. --filter '*Gemm*')
 switch (args.FirstOrDefault())
 {
@@ -12,10 +13,16 @@ switch (args.FirstOrDefault())
     case "train-step":
         TrainingStepOverhead.Run();
         return 0;
+    case "csv-load" when args.Length > 1:
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var table = Nabla.Data.CsvLoader.Load(args[1], new Nabla.Data.CsvOptions());
+        Console.WriteLine(System.FormattableString.Invariant(
+            $"{{\"file\":\"{args[1]}\",\"rows\":{table.Rows},\"features\":{table.FeatureNames.Length},\"seconds\":{watch.Elapsed.TotalSeconds:F2},\"peak_working_set_mb\":{System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576}}}"));
+        return 0;
     case "bdn":
         BenchmarkSwitcher.FromAssembly(typeof(GemmShapes).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: Nabla.Benchmarks gemm [--training-shapes] | train-step | bdn [BenchmarkDotNet arguments]");
+        Console.Error.WriteLine("usage: Nabla.Benchmarks gemm [--training-shapes] | train-step | csv-load FILE | bdn [BenchmarkDotNet arguments]");
         return 2;
 }

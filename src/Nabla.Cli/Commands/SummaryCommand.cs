@@ -32,7 +32,16 @@ internal static class SummaryCommand
             });
             ansi.Write(table);
             console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Total params: {model.ParameterCount:N0}"));
-            console.Out.WriteLine($"Output: {model.OutputTransform.ToString().ToLowerInvariant()} over {metadata.ClassNames.Count} classes; loss {metadata.Loss}.");
+            string output = metadata.Task switch
+            {
+                Nabla.Data.TaskKind.Regression => $"regression of '{metadata.TargetName}' (linear output, standardized target)",
+                Nabla.Data.TaskKind.Binary => $"binary classification ({string.Join(" / ", metadata.ClassNames)}), sigmoid",
+                _ => $"{model.OutputTransform.ToString().ToLowerInvariant()} over {metadata.ClassNames.Count} classes",
+            };
+            string inputs = metadata.FeatureNames is null ? $"{model.InputShape.Count} pixels scaled by {metadata.InputScale:G4}"
+                : $"{metadata.FeatureNames.Count} columns ({string.Join(", ", metadata.FeatureNames.Take(6))}{(metadata.FeatureNames.Count > 6 ? ", …" : "")}), {metadata.Scaler?.Kind.ToString().ToLowerInvariant()} scaling";
+            console.Out.WriteLine($"Input: {inputs}.");
+            console.Out.WriteLine($"Output: {output}; loss {metadata.Loss}.");
             return NablaCli.Success;
         });
         return command;

@@ -290,7 +290,7 @@ internal static class TrainCommand
         {
             string figures = regression is null
                 ? FormattableString.Invariant($"Test accuracy {result.Accuracy:F4}, test loss {result.Loss:F4}")
-                : FormattableString.Invariant($"Test RMSE {regression.RootMeanSquaredError:G4}, MAE {regression.MeanAbsoluteError:G4}, R² {regression.R2:F4}");
+                : FormattableString.Invariant($"Test RMSE {regression.RootMeanSquaredError:G6}, MAE {regression.MeanAbsoluteError:G6}, R² {regression.R2:F4}");
             console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{figures} on {test.Count} samples; trained in {trainSeconds:F1} s{(history.Cancelled ? " (stopped early by Ctrl+C)" : "")}{(history.StoppedEarly ? $" (early stopping; best epoch {history.BestEpoch})" : "")}."));
             console.Out.WriteLine($"Saved the model to {s.Output}{(s.Plot is null ? "" : $" and the curves to {s.Plot}")}.");

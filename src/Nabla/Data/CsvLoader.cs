@@ -76,7 +76,9 @@ public static class CsvLoader
             throw new DataFormatException($"{path}: no feature columns are left (columns: {string.Join(", ", names)}).");
         }
 
-        var features = new float[(long)Math.Max(1, estimatedRows) * width > Array.MaxLength ? Array.MaxLength / width * width : Math.Max(1, estimatedRows) * width];
+        // Sized from the line count, so the usual file needs neither growth nor a final trim (no second copy).
+        long estimate = Math.Max(1, estimatedRows - (header ? 1 : 0));
+        var features = new float[Math.Min(estimate * width, Array.MaxLength / width * (long)width)];
         var targets = target >= 0 ? new List<string>(estimatedRows) : null;
         int rows = 0;
         int firstDataLine = header ? 2 : 1;
@@ -264,11 +266,13 @@ public static class CsvLoader
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         byte[] buffer = new byte[1 << 16];
         int lines = 0, read;
+        byte last = (byte)'\n';
         while ((read = stream.Read(buffer)) > 0)
         {
             lines += buffer.AsSpan(0, read).Count((byte)'\n');
+            last = buffer[read - 1];
         }
 
-        return lines + 1;
+        return last == (byte)'\n' ? lines : lines + 1;
     }
 }
