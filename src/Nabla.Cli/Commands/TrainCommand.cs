@@ -21,7 +21,7 @@ internal static class TrainCommand
     public static Command Create(CliConsole console, CancellationToken cancellationToken)
     {
         var data = new Option<string?>("--data") { Description = "A folder with the four MNIST-layout IDX files (default: the built-in data/mnist-10k), or a CSV file." };
-        var target = new Option<string?>("--target") { Description = "CSV: the target column, by name or 0-based index (default: label/target/class/y, else the last)." };
+        var target = new Option<string?>("--target") { Description = "CSV: the target column, by name or 0-based index (default: a column named label, target or class, else the last)." };
         var drop = new Option<string[]>("--drop") { Description = "CSV: columns to ignore (id-like), by name or index; repeat or separate with commas.", AllowMultipleArgumentsPerToken = true };
         var task = new Option<string?>("--task") { Description = "CSV: classification, binary or regression (default: detected from the target)." };
         var scaling = new Option<string>("--scale") { Description = "CSV: feature scaling fitted on the training part: standard, minmax or none.", DefaultValueFactory = _ => "standard" };

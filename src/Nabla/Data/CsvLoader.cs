@@ -6,7 +6,7 @@ namespace Nabla.Data;
 /// <summary>How <see cref="CsvLoader"/> reads a file.</summary>
 public sealed record CsvOptions
 {
-    /// <summary>The target column, by name or 0-based index. Null: a column named label, target, class or y, else the last.</summary>
+    /// <summary>The target column, by name or 0-based index. Null: a column named label, target or class (Kaggle MNIST has the label first), else the last.</summary>
     public string? Target { get; init; }
 
     /// <summary>Whether a file without the target column is an error (false for prediction inputs such as Kaggle's test.csv).</summary>
@@ -36,7 +36,7 @@ public sealed record CsvTable(string Path, string[] FeatureNames, float[] Featur
 /// </summary>
 public static class CsvLoader
 {
-    private static readonly string[] s_targetNames = ["label", "target", "class", "y"];
+    private static readonly string[] s_targetNames = ["label", "target", "class"];
 
     /// <summary>Reads <paramref name="path"/>.</summary>
     /// <exception cref="DataFormatException">The file is missing or malformed; the message names file, line and column.</exception>
