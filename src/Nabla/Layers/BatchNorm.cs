@@ -23,6 +23,7 @@ public sealed class BatchNorm : Layer
     private Parameter? _scale, _shift, _runningMean, _runningVariance;
     private float[] _mean = [], _inverseDeviation = [], _sumGradient = [], _sumGradientNormalized = [];
     private Tensor? _lastNormalized;
+    private Parameter[] _parameters = [], _buffers = [];
     private int _features;
 
     /// <summary>Creates the layer. <paramref name="momentum"/> weights the newest batch in the running statistics.</summary>
@@ -66,10 +67,10 @@ public sealed class BatchNorm : Layer
     public override bool MixesBatch => true;
 
     /// <inheritdoc/>
-    public override IReadOnlyList<Parameter> Parameters => _scale is null ? [] : [_scale, _shift!];
+    public override IReadOnlyList<Parameter> Parameters => _parameters;
 
     /// <inheritdoc/>
-    public override IReadOnlyList<Parameter> Buffers => _runningMean is null ? [] : [_runningMean, _runningVariance!];
+    public override IReadOnlyList<Parameter> Buffers => _buffers;
 
     /// <inheritdoc/>
     public override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
@@ -92,6 +93,7 @@ public sealed class BatchNorm : Layer
         _shift = new Parameter("bias", shape, isWeight: false);
         _runningMean = new Parameter("running_mean", shape, isWeight: false);
         _runningVariance = new Parameter("running_var", shape, isWeight: false);
+        (_parameters, _buffers) = ([_scale, _shift], [_runningMean, _runningVariance]);
         _mean = new float[_features];
         _inverseDeviation = new float[_features];
         _sumGradient = new float[_features];

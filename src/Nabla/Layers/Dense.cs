@@ -19,6 +19,7 @@ public sealed class Dense : Layer
     private Parameter? _weight;
     private Parameter? _bias;
     private Tensor? _input;
+    private Parameter[] _parameters = [];
 
     /// <summary>Creates a layer with <paramref name="units"/> outputs; the input width comes from the model.</summary>
     public Dense(int units, Initializer initializer = Initializer.Default)
@@ -44,7 +45,7 @@ public sealed class Dense : Layer
     public override string Kind => "dense";
 
     /// <inheritdoc/>
-    public override IReadOnlyList<Parameter> Parameters => _weight is null ? [] : [_weight, _bias!];
+    public override IReadOnlyList<Parameter> Parameters => _parameters;
 
     /// <inheritdoc/>
     public override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
@@ -65,6 +66,7 @@ public sealed class Dense : Layer
         {
             _weight = new Parameter("weight", new Shape(inputShape[0], Units), isWeight: true);
             _bias = new Parameter("bias", new Shape(Units), isWeight: false);
+            _parameters = [_weight, _bias];
         }
 
         return new Shape(Units);

@@ -132,9 +132,10 @@ public sealed class Sequential
     {
         foreach (Layer layer in _layers)
         {
-            foreach (Parameter p in layer.Parameters)
+            IReadOnlyList<Parameter> parameters = layer.Parameters;
+            for (int i = 0; i < parameters.Count; i++)
             {
-                p.ZeroGradient();
+                parameters[i].ZeroGradient();
             }
         }
     }

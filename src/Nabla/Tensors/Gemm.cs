@@ -62,9 +62,10 @@ public static unsafe class Gemm
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
-        CheckLength(a.Length, (long)m * k, "A", transposeA ? $"[{k}, {m}]" : $"[{m}, {k}]");
-        CheckLength(b.Length, (long)k * n, "B", transposeB ? $"[{n}, {k}]" : $"[{k}, {n}]");
-        CheckLength(c.Length, (long)m * n, "C", $"[{m}, {n}]");
+        // The shapes are formatted only on failure: this runs several times per training step.
+        CheckLength(a.Length, "A", transposeA ? k : m, transposeA ? m : k);
+        CheckLength(b.Length, "B", transposeB ? n : k, transposeB ? k : n);
+        CheckLength(c.Length, "C", m, n);
         if (m == 0 || n == 0)
         {
             return;
@@ -157,11 +158,11 @@ public static unsafe class Gemm
         Multiply(a.Span, transposeA, b.Span, transposeB, c.Span, m, k, n, alpha, beta);
     }
 
-    private static void CheckLength(int actual, long required, string name, string shape)
+    private static void CheckLength(int actual, string name, int rows, int columns)
     {
-        if (actual < required)
+        if (actual < (long)rows * columns)
         {
-            throw new ArgumentException($"Gemm: {name} should hold {shape} = {required} values but has {actual}.");
+            throw new ArgumentException($"Gemm: {name} should hold [{rows}, {columns}] = {(long)rows * columns} values but has {actual}.");
         }
     }
 

@@ -40,7 +40,7 @@ public sealed record EpochReport(
 }
 
 /// <summary>Progress within training, for a progress bar: after each batch, and after each epoch with its report.</summary>
-public sealed record TrainingProgress(
+public readonly record struct TrainingProgress(
     int Epoch,
     int Epochs,
     int Batch,

@@ -28,6 +28,7 @@ public sealed class TrainingSession
 
     private readonly List<Parameter> _state;
     private readonly IReadOnlyList<Parameter> _parameters;
+    private readonly IReadOnlyList<Layer> _layers;
     private float[][]? _bestState;
     private double _best = double.NaN;
     private int _wait;
@@ -43,6 +44,7 @@ public sealed class TrainingSession
         InitialLearningRate = optimizer.LearningRate;
         _state = [.. model.Layers.SelectMany(l => l.Parameters.Concat(l.Buffers))];
         _parameters = model.Parameters;
+        _layers = model.Layers;
     }
 
     /// <summary>The model being trained.</summary>
@@ -182,9 +184,9 @@ public sealed class TrainingSession
                     int chunkRows = Math.Min(chunkLimit, rows - chunkStart);
                     Tensor xChunk = chunkRows == rows ? x : View(ref chunkFeatures, x, chunkStart, chunkRows);
                     Tensor tChunk = chunkRows == rows ? t : View(ref chunkTargets, t, chunkStart, chunkRows);
-                    foreach (Layer layer in Model.Layers)
+                    for (int l = 0; l < _layers.Count; l++)
                     {
-                        layer.TrainingStep = step * 4096 + chunk;
+                        _layers[l].TrainingStep = step * 4096 + chunk;
                     }
 
                     Tensor output = Model.Forward(xChunk, training: true);
@@ -225,9 +227,9 @@ public sealed class TrainingSession
                 Optimizer.Step();
                 lossSum += batchLoss * rows;
                 seen += rows;
-                foreach (ITrainingCallback callback in Options.Callbacks)
+                for (int c = 0; c < Options.Callbacks.Count; c++)
                 {
-                    callback.OnBatchEnd(this, epoch, batch + 1, batchLoss);
+                    Options.Callbacks[c].OnBatchEnd(this, epoch, batch + 1, batchLoss);
                 }
 
                 progress?.Report(new TrainingProgress(epoch, Options.Epochs, batch + 1, batchesPerEpoch, lossSum / seen, labels is null ? double.NaN : (double)correct / seen, null));
@@ -300,8 +302,9 @@ public sealed class TrainingSession
 
         double penalty = 0;
         float scale = Options.L2 / rows;
-        foreach (Parameter p in _parameters)
+        for (int i = 0; i < _parameters.Count; i++)
         {
+            Parameter p = _parameters[i];
             if (p.IsWeight)
             {
                 penalty += System.Numerics.Tensors.TensorPrimitives.Dot(p.Value, p.Value);
@@ -317,8 +320,9 @@ public sealed class TrainingSession
     {
         if (Options.ClipValue is { } limit)
         {
-            foreach (Parameter p in _parameters)
+            for (int i = 0; i < _parameters.Count; i++)
             {
+                Parameter p = _parameters[i];
                 System.Numerics.Tensors.TensorPrimitives.Clamp(p.Gradient, -limit, limit, p.Gradient);
             }
         }
@@ -326,8 +330,9 @@ public sealed class TrainingSession
         if (Options.ClipNorm is { } maxNorm)
         {
             double squares = 0;
-            foreach (Parameter p in _parameters)
+            for (int i = 0; i < _parameters.Count; i++)
             {
+                Parameter p = _parameters[i];
                 squares += System.Numerics.Tensors.TensorPrimitives.Dot(p.Gradient, p.Gradient);
             }
 
@@ -335,8 +340,9 @@ public sealed class TrainingSession
             if (norm > maxNorm)
             {
                 float scale = (float)(maxNorm / norm);
-                foreach (Parameter p in _parameters)
+                for (int i = 0; i < _parameters.Count; i++)
                 {
+                    Parameter p = _parameters[i];
                     TensorMath.Scale(scale, p.Gradient);
                 }
             }

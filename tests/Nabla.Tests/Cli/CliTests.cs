@@ -57,10 +57,34 @@ public sealed class CliTests : IDisposable
         File.WriteAllText(csv, string.Join(",", Enumerable.Repeat("0", 784)) + "\n");
         Assert.Equal(0, Run("predict", "--model", model, "--input", csv).Code);
 
+        // A digit drawn dark on light, as a photo or a scan would be: inverted, resized and classified.
+        string png = Path.Combine(_work, "digit.png");
+        WriteDigitPng(png, TestData.Mnist10k.Test.Features.Row(0), 56);
+        var fromImage = Run("predict", "--model", model, "--input", png);
+        Assert.Equal(0, fromImage.Code);
+        Assert.StartsWith($"0: {TestData.Mnist10k.Test.RequireLabels()[0]} (", fromImage.Out);
+
         var summary = Run("summary", "--model", model);
         Assert.Equal(0, summary.Code);
         Assert.Contains("dense_1 (dense)", summary.Out);
         Assert.Contains("25,120", summary.Out);
+    }
+
+    private static void WriteDigitPng(string path, ReadOnlySpan<float> pixels, int size)
+    {
+        using var bitmap = new SkiaSharp.SKBitmap(size, size, SkiaSharp.SKColorType.Gray8, SkiaSharp.SKAlphaType.Opaque);
+        var gray = new byte[size * size];
+        for (int y = 0; y < size; y++)
+        {
+            for (int x = 0; x < size; x++)
+            {
+                gray[y * size + x] = (byte)(255 - Math.Round(pixels[y * 28 / size * 28 + x * 28 / size] * 255));
+            }
+        }
+
+        System.Runtime.InteropServices.Marshal.Copy(gray, 0, bitmap.GetPixels(), gray.Length);
+        using var data = SkiaSharp.SKImage.FromBitmap(bitmap).Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        File.WriteAllBytes(path, data.ToArray());
     }
 
     [Fact]

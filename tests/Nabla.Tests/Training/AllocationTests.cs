@@ -1,0 +1,47 @@
+using Nabla.Data;
+using Nabla.Layers;
+using Nabla.Losses;
+using Nabla.Models;
+using Nabla.Optimizers;
+using Nabla.Tests.Testing;
+using Nabla.Training;
+
+namespace Nabla.Tests.Training;
+
+/// <summary>The hot path allocates nothing per batch in steady state: buffers belong to layers and are reused.</summary>
+public sealed class AllocationTests
+{
+    [Fact]
+    public void Training_epochs_allocate_a_bounded_amount_independent_of_the_number_of_batches()
+    {
+        Dataset data = TestData.Mnist10k.Train.Take(2048);
+        var model = new Sequential(784).Add(new Dense(64)).Add(new BatchNorm()).Add(new ReLU()).Add(new Dropout(0.2f)).Add(new Dense(10));
+        model.Initialize(0);
+
+        // Epochs 1–3 warm up (buffers, JIT tiers); the last epoch runs 64 batches.
+        var probe = new AllocationProbe();
+        new TrainingSession(model, new SoftmaxCrossEntropy(), new Adam(model.Parameters),
+            new TrainingOptions { Epochs = 5, BatchSize = 32, Callbacks = [probe] }).Run(data);
+
+        // Per epoch there is a shuffling generator, a report and a history entry (about 1 KB); a single allocation in
+        // the batch loop would add 64 times its size.
+        Assert.True(probe.AllocatedDuringLastEpoch < 2048, $"the last epoch allocated {probe.AllocatedDuringLastEpoch} bytes");
+    }
+
+    private sealed class AllocationProbe : ITrainingCallback
+    {
+        private long _start;
+
+        public long AllocatedDuringLastEpoch { get; private set; }
+
+        public void OnEpochBegin(TrainingSession session, int epoch)
+        {
+            _start = GC.GetTotalAllocatedBytes(precise: true);
+        }
+
+        public void OnEpochEnd(TrainingSession session, EpochReport report)
+        {
+            AllocatedDuringLastEpoch = GC.GetTotalAllocatedBytes(precise: true) - _start;
+        }
+    }
+}
