@@ -23,59 +23,13 @@ internal static unsafe class GemmPacking
         int rows = Math.Min(mr, m - rowStart);
         if (transposeA)
         {
-            // op(A)[i, p] = a[p·lda + i]: each p is a contiguous run of `rows` values.
-            for (int p = 0; p < kc; p++)
-            {
-                float* source = a + (nint)(p0 + p) * lda + rowStart;
-                float* target = dest + (nint)p * mr;
-                int r = 0;
-                for (; r < rows; r++)
-                {
-                    target[r] = source[r];
-                }
-
-                for (; r < mr; r++)
-                {
-                    target[r] = 0f;
-                }
-            }
+            // op(A)[i, p] = a[p·lda + i]: each p is a contiguous run of rows.
+            CopyRuns(a + (nint)p0 * lda + rowStart, lda, kc, rows, mr, dest);
         }
         else
         {
-            // op(A)[i, p] = a[i·lda + p]: a transpose. 8×8 blocks go through registers; the rest is scalar,
-            // reading each row sequentially and writing with stride mr.
-            int blockedRows = 0, blockedDepth = 0;
-            if (Avx.IsSupported && mr % 8 == 0)
-            {
-                blockedRows = rows / 8 * 8;
-                blockedDepth = kc / 8 * 8;
-                for (int r = 0; r < blockedRows; r += 8)
-                {
-                    float* source = a + (nint)(rowStart + r) * lda + p0;
-                    for (int p = 0; p < blockedDepth; p += 8)
-                    {
-                        Transpose8x8(source + p, lda, dest + (nint)p * mr + r, mr);
-                    }
-                }
-            }
-
-            for (int r = 0; r < rows; r++)
-            {
-                float* source = a + (nint)(rowStart + r) * lda + p0;
-                float* target = dest + r;
-                for (int p = r < blockedRows ? blockedDepth : 0; p < kc; p++)
-                {
-                    target[(nint)p * mr] = source[p];
-                }
-            }
-
-            for (int r = rows; r < mr; r++)
-            {
-                for (int p = 0; p < kc; p++)
-                {
-                    dest[(nint)p * mr + r] = 0f;
-                }
-            }
+            // op(A)[i, p] = a[i·lda + p]: each stored row becomes a column of the panel.
+            Transpose(a + (nint)rowStart * lda + p0, lda, rows, kc, mr, dest);
         }
     }
 
@@ -88,64 +42,75 @@ internal static unsafe class GemmPacking
         int columns = Math.Min(nr, n - columnStart);
         if (transposeB)
         {
-            // op(B)[p, j] = b[j·ldb + p]: a transpose, done like PackAPanel's.
-            int blockedColumns = 0, blockedDepth = 0;
-            if (Avx.IsSupported && nr % 8 == 0)
-            {
-                blockedColumns = columns / 8 * 8;
-                blockedDepth = kc / 8 * 8;
-                for (int c = 0; c < blockedColumns; c += 8)
-                {
-                    float* source = b + (nint)(columnStart + c) * ldb + p0;
-                    for (int p = 0; p < blockedDepth; p += 8)
-                    {
-                        Transpose8x8(source + p, ldb, dest + (nint)p * nr + c, nr);
-                    }
-                }
-            }
-
-            for (int c = 0; c < columns; c++)
-            {
-                float* source = b + (nint)(columnStart + c) * ldb + p0;
-                float* target = dest + c;
-                for (int p = c < blockedColumns ? blockedDepth : 0; p < kc; p++)
-                {
-                    target[(nint)p * nr] = source[p];
-                }
-            }
-
-            for (int c = columns; c < nr; c++)
-            {
-                for (int p = 0; p < kc; p++)
-                {
-                    dest[(nint)p * nr + c] = 0f;
-                }
-            }
+            // op(B)[p, j] = b[j·ldb + p]: each stored row becomes a column of the panel.
+            Transpose(b + (nint)columnStart * ldb + p0, ldb, columns, kc, nr, dest);
         }
         else
         {
-            // op(B)[p, j] = b[p·ldb + j]: each p is a contiguous run of `columns` values.
-            for (int p = 0; p < kc; p++)
-            {
-                float* source = b + (nint)(p0 + p) * ldb + columnStart;
-                float* target = dest + (nint)p * nr;
-                if (columns == nr)
-                {
-                    new ReadOnlySpan<float>(source, nr).CopyTo(new Span<float>(target, nr));
-                }
-                else
-                {
-                    int c = 0;
-                    for (; c < columns; c++)
-                    {
-                        target[c] = source[c];
-                    }
+            // op(B)[p, j] = b[p·ldb + j]: each p is a contiguous run of columns.
+            CopyRuns(b + (nint)p0 * ldb + columnStart, ldb, kc, columns, nr, dest);
+        }
+    }
 
-                    for (; c < nr; c++)
-                    {
-                        target[c] = 0f;
-                    }
+    /// <summary><c>dest[p·width + c] = source[p·stride + c]</c> for c &lt; count, zero for count ≤ c &lt; width.</summary>
+    private static void CopyRuns(float* source, nint stride, int runs, int count, int width, float* dest)
+    {
+        // Runs are short (MR or NR values), so an inline vector loop beats a CopyTo call per run.
+        for (int p = 0; p < runs; p++)
+        {
+            float* from = source + p * stride, to = dest + (nint)p * width;
+            int c = 0;
+            for (; c + 8 <= count; c += 8)
+            {
+                Vector256.Store(Vector256.Load(from + c), to + c);
+            }
+
+            for (; c < count; c++)
+            {
+                to[c] = from[c];
+            }
+
+            for (; c < width; c++)
+            {
+                to[c] = 0f;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>dest[p·width + r] = source[r·stride + p]</c> for r &lt; lines and p &lt; depth, zero for lines ≤ r &lt; width:
+    /// 8×8 blocks go through registers, the rest is scalar (each line read sequentially, written with stride width).
+    /// </summary>
+    private static void Transpose(float* source, nint stride, int lines, int depth, int width, float* dest)
+    {
+        int blockedLines = 0, blockedDepth = 0;
+        if (Avx.IsSupported && width % 8 == 0)
+        {
+            blockedLines = lines / 8 * 8;
+            blockedDepth = depth / 8 * 8;
+            for (int r = 0; r < blockedLines; r += 8)
+            {
+                for (int p = 0; p < blockedDepth; p += 8)
+                {
+                    Transpose8x8(source + r * stride + p, stride, dest + (nint)p * width + r, width);
                 }
+            }
+        }
+
+        for (int r = 0; r < lines; r++)
+        {
+            float* line = source + r * stride;
+            for (int p = r < blockedLines ? blockedDepth : 0; p < depth; p++)
+            {
+                dest[(nint)p * width + r] = line[p];
+            }
+        }
+
+        for (int r = lines; r < width; r++)
+        {
+            for (int p = 0; p < depth; p++)
+            {
+                dest[(nint)p * width + r] = 0f;
             }
         }
     }
