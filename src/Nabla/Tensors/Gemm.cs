@@ -102,14 +102,28 @@ public static unsafe class Gemm
             names.Add(KernelChoice.Avx2.Name);
         }
 
+        if (KernelChoice.Transposed.Length > 0)
+        {
+            names.Add(TransposedKernels);
+        }
+
         return names;
     }
+
+    /// <summary>The name <see cref="AvailableKernels"/> gives the transposed small-n path (used when n ≤ 12).</summary>
+    internal const string TransposedKernels = "avx512 nx32 transposed";
 
     /// <summary>Same as the public overload, but with a named kernel (one of <see cref="AvailableKernels"/>).</summary>
     internal static void MultiplyWithKernel(string kernel,
         ReadOnlySpan<float> a, bool transposeA, ReadOnlySpan<float> b, bool transposeB, Span<float> c,
         int m, int k, int n, float alpha, float beta)
     {
+        if (kernel == TransposedKernels)
+        {
+            Multiply(a, transposeA, b, transposeB, c, m, k, n, alpha, beta);
+            return;
+        }
+
         KernelChoice choice = kernel == KernelChoice.Portable.Name ? KernelChoice.Portable
             : kernel == KernelChoice.Narrow.Name ? KernelChoice.Narrow
             : kernel == KernelChoice.Avx2.Name ? KernelChoice.Avx2
@@ -201,6 +215,26 @@ public static unsafe class Gemm
             ? new KernelChoice("avx512 16x16", 16, 16, &GemmMicroKernels.Kernel16x16)
             : Current;
 
+        /// <summary>For products with n ≤ 12 columns, computed transposed: index n gives the n×32 kernel (AVX-512 only).</summary>
+        public static readonly KernelChoice[] Transposed = Current.NR == 32
+            ?
+            [
+                default,
+                new("avx512 1x32 transposed", 1, 32, &GemmMicroKernels.KernelRowsx32<Rows1>),
+                new("avx512 2x32 transposed", 2, 32, &GemmMicroKernels.KernelRowsx32<Rows2>),
+                new("avx512 3x32 transposed", 3, 32, &GemmMicroKernels.KernelRowsx32<Rows3>),
+                new("avx512 4x32 transposed", 4, 32, &GemmMicroKernels.KernelRowsx32<Rows4>),
+                new("avx512 5x32 transposed", 5, 32, &GemmMicroKernels.KernelRowsx32<Rows5>),
+                new("avx512 6x32 transposed", 6, 32, &GemmMicroKernels.KernelRowsx32<Rows6>),
+                new("avx512 7x32 transposed", 7, 32, &GemmMicroKernels.KernelRowsx32<Rows7>),
+                new("avx512 8x32 transposed", 8, 32, &GemmMicroKernels.KernelRowsx32<Rows8>),
+                new("avx512 9x32 transposed", 9, 32, &GemmMicroKernels.KernelRowsx32<Rows9>),
+                new("avx512 10x32 transposed", 10, 32, &GemmMicroKernels.KernelRowsx32<Rows10>),
+                new("avx512 11x32 transposed", 11, 32, &GemmMicroKernels.KernelRowsx32<Rows11>),
+                new("avx512 12x32 transposed", 12, 32, &GemmMicroKernels.KernelRowsx32<Rows12>),
+            ]
+            : [];
+
         public static KernelChoice Avx2 => new("avx2 6x16", 6, 16, &GemmMicroKernels.Kernel6x16);
 
         public static KernelChoice Portable => new("portable 4x8", 4, 8, &GemmMicroKernels.Kernel4x8);
@@ -237,10 +271,26 @@ public static unsafe class Gemm
         private int _m, _k, _n, _kc, _mc, _nc;
         private float _alpha, _beta;
         private KernelChoice _kernel;
+        private bool _transposeOutput;
 
         public void Run(float* a, nint lda, bool transposeA, float* b, nint ldb, bool transposeB, float* c, nint ldc,
             int m, int k, int n, float alpha, float beta, KernelChoice? kernel = null)
         {
+            _transposeOutput = false;
+            if (kernel is null && n < KernelChoice.Transposed.Length && m >= 32)
+            {
+                // Few columns (a classifier's output layer): compute Cᵀ = op(B)ᵀ·op(A)ᵀ so the n columns become the
+                // kernel's broadcast rows and every vector lane works; tiles are merged into C transposed.
+                kernel = KernelChoice.Transposed[n];
+                float* swap = a;
+                a = b;
+                b = swap;
+                (lda, ldb) = (ldb, lda);
+                (transposeA, transposeB) = (!transposeB, !transposeA);
+                (m, n) = (n, m);
+                _transposeOutput = true;
+            }
+
             _kernel = kernel ?? (n <= KernelChoice.Narrow.NR ? KernelChoice.Narrow : KernelChoice.Current);
             int mr = _kernel.MR, nr = _kernel.NR;
             _a = a;
@@ -329,6 +379,14 @@ public static unsafe class Gemm
                                 int column = jc + jr * nr;
                                 int columns = Math.Min(nr, _n - column);
                                 float* bPanel = _packedB + (nint)jr * kc * nr;
+                                if (_transposeOutput)
+                                {
+                                    // Tile (row, column) of Cᵀ is C[column.., row..]: merge it transposed.
+                                    kernel(kc, aPanel, bPanel, tile, nr, 1f, 0f);
+                                    MergeTransposedTile(tile, nr, _c + column * _ldc + row, _ldc, rows, columns, _alpha, beta);
+                                    continue;
+                                }
+
                                 float* cTile = _c + row * _ldc + column;
                                 if (rows == mr && columns == nr)
                                 {
@@ -372,6 +430,20 @@ public static unsafe class Gemm
                     {
                         target[j] = MathF.FusedMultiplyAdd(alpha, source[j], beta * target[j]);
                     }
+                }
+            }
+        }
+
+        /// <summary><c>c[j·ldc + r] = alpha·tile[r·tileStride + j] + beta·c[j·ldc + r]</c>: a tile of Cᵀ into C.</summary>
+        private static void MergeTransposedTile(float* tile, int tileStride, float* c, nint ldc, int rows, int columns, float alpha, float beta)
+        {
+            for (int j = 0; j < columns; j++)
+            {
+                float* target = c + j * ldc;
+                for (int r = 0; r < rows; r++)
+                {
+                    float value = alpha * tile[r * tileStride + j];
+                    target[r] = beta == 0f ? value : MathF.FusedMultiplyAdd(beta, target[r], value);
                 }
             }
         }

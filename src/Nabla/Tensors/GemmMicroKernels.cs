@@ -167,6 +167,160 @@ internal static unsafe class GemmMicroKernels
         }
     }
 
+    /// <summary>
+    /// TRows×32 tile with <see cref="Vector512{T}"/>, TRows ≤ 12, for products with at most 12 columns computed
+    /// transposed (Cᵀ = op(B)ᵀ·op(A)ᵀ): the few columns become the broadcast rows, so every vector lane works, where a
+    /// 16-wide tile over 10 columns would leave 6 of 16 lanes idle. Always writes a temporary tile (beta is 0; the
+    /// driver merges it into C transposed). The row count is a type parameter so the JIT drops the unused rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void KernelRowsx32<TRows>(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+        where TRows : struct, IRowCount
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default, c90 = default, c91 = default, c100 = default, c101 = default, c110 = default, c111 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            if (TRows.Value > 0)
+            {
+                Vector512<float> av = Vector512.Create(a[0]);
+                c00 = Vector512.FusedMultiplyAdd(av, b0, c00);
+                c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
+            }
+            if (TRows.Value > 1)
+            {
+                Vector512<float> av = Vector512.Create(a[1]);
+                c10 = Vector512.FusedMultiplyAdd(av, b0, c10);
+                c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
+            }
+            if (TRows.Value > 2)
+            {
+                Vector512<float> av = Vector512.Create(a[2]);
+                c20 = Vector512.FusedMultiplyAdd(av, b0, c20);
+                c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
+            }
+            if (TRows.Value > 3)
+            {
+                Vector512<float> av = Vector512.Create(a[3]);
+                c30 = Vector512.FusedMultiplyAdd(av, b0, c30);
+                c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
+            }
+            if (TRows.Value > 4)
+            {
+                Vector512<float> av = Vector512.Create(a[4]);
+                c40 = Vector512.FusedMultiplyAdd(av, b0, c40);
+                c41 = Vector512.FusedMultiplyAdd(av, b1, c41);
+            }
+            if (TRows.Value > 5)
+            {
+                Vector512<float> av = Vector512.Create(a[5]);
+                c50 = Vector512.FusedMultiplyAdd(av, b0, c50);
+                c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
+            }
+            if (TRows.Value > 6)
+            {
+                Vector512<float> av = Vector512.Create(a[6]);
+                c60 = Vector512.FusedMultiplyAdd(av, b0, c60);
+                c61 = Vector512.FusedMultiplyAdd(av, b1, c61);
+            }
+            if (TRows.Value > 7)
+            {
+                Vector512<float> av = Vector512.Create(a[7]);
+                c70 = Vector512.FusedMultiplyAdd(av, b0, c70);
+                c71 = Vector512.FusedMultiplyAdd(av, b1, c71);
+            }
+            if (TRows.Value > 8)
+            {
+                Vector512<float> av = Vector512.Create(a[8]);
+                c80 = Vector512.FusedMultiplyAdd(av, b0, c80);
+                c81 = Vector512.FusedMultiplyAdd(av, b1, c81);
+            }
+            if (TRows.Value > 9)
+            {
+                Vector512<float> av = Vector512.Create(a[9]);
+                c90 = Vector512.FusedMultiplyAdd(av, b0, c90);
+                c91 = Vector512.FusedMultiplyAdd(av, b1, c91);
+            }
+            if (TRows.Value > 10)
+            {
+                Vector512<float> av = Vector512.Create(a[10]);
+                c100 = Vector512.FusedMultiplyAdd(av, b0, c100);
+                c101 = Vector512.FusedMultiplyAdd(av, b1, c101);
+            }
+            if (TRows.Value > 11)
+            {
+                Vector512<float> av = Vector512.Create(a[11]);
+                c110 = Vector512.FusedMultiplyAdd(av, b0, c110);
+                c111 = Vector512.FusedMultiplyAdd(av, b1, c111);
+            }
+            a += TRows.Value;
+            b += 32;
+        }
+
+        Vector512<float> va = Vector512.Create(alpha);
+        if (TRows.Value > 0)
+        {
+            (c00 * va).Store(c + 0 * ldc);
+            (c01 * va).Store(c + 0 * ldc + 16);
+        }
+        if (TRows.Value > 1)
+        {
+            (c10 * va).Store(c + 1 * ldc);
+            (c11 * va).Store(c + 1 * ldc + 16);
+        }
+        if (TRows.Value > 2)
+        {
+            (c20 * va).Store(c + 2 * ldc);
+            (c21 * va).Store(c + 2 * ldc + 16);
+        }
+        if (TRows.Value > 3)
+        {
+            (c30 * va).Store(c + 3 * ldc);
+            (c31 * va).Store(c + 3 * ldc + 16);
+        }
+        if (TRows.Value > 4)
+        {
+            (c40 * va).Store(c + 4 * ldc);
+            (c41 * va).Store(c + 4 * ldc + 16);
+        }
+        if (TRows.Value > 5)
+        {
+            (c50 * va).Store(c + 5 * ldc);
+            (c51 * va).Store(c + 5 * ldc + 16);
+        }
+        if (TRows.Value > 6)
+        {
+            (c60 * va).Store(c + 6 * ldc);
+            (c61 * va).Store(c + 6 * ldc + 16);
+        }
+        if (TRows.Value > 7)
+        {
+            (c70 * va).Store(c + 7 * ldc);
+            (c71 * va).Store(c + 7 * ldc + 16);
+        }
+        if (TRows.Value > 8)
+        {
+            (c80 * va).Store(c + 8 * ldc);
+            (c81 * va).Store(c + 8 * ldc + 16);
+        }
+        if (TRows.Value > 9)
+        {
+            (c90 * va).Store(c + 9 * ldc);
+            (c91 * va).Store(c + 9 * ldc + 16);
+        }
+        if (TRows.Value > 10)
+        {
+            (c100 * va).Store(c + 10 * ldc);
+            (c101 * va).Store(c + 10 * ldc + 16);
+        }
+        if (TRows.Value > 11)
+        {
+            (c110 * va).Store(c + 11 * ldc);
+            (c111 * va).Store(c + 11 * ldc + 16);
+        }
+    }
+
     /// <summary>6×16 tile with <see cref="Vector256{T}"/> (AVX2 + FMA).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Kernel6x16(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
@@ -277,3 +431,25 @@ internal static unsafe class GemmMicroKernels
         }
     }
 }
+
+/// <summary>A number of rows known to the JIT as a constant, for <see cref="GemmMicroKernels.KernelRowsx32{TRows}"/>.</summary>
+internal interface IRowCount
+{
+    /// <summary>The row count.</summary>
+    static abstract int Value { get; }
+}
+
+#pragma warning disable CS1591, SA1402 // one-line constant types
+internal readonly struct Rows1 : IRowCount { public static int Value => 1; }
+internal readonly struct Rows2 : IRowCount { public static int Value => 2; }
+internal readonly struct Rows3 : IRowCount { public static int Value => 3; }
+internal readonly struct Rows4 : IRowCount { public static int Value => 4; }
+internal readonly struct Rows5 : IRowCount { public static int Value => 5; }
+internal readonly struct Rows6 : IRowCount { public static int Value => 6; }
+internal readonly struct Rows7 : IRowCount { public static int Value => 7; }
+internal readonly struct Rows8 : IRowCount { public static int Value => 8; }
+internal readonly struct Rows9 : IRowCount { public static int Value => 9; }
+internal readonly struct Rows10 : IRowCount { public static int Value => 10; }
+internal readonly struct Rows11 : IRowCount { public static int Value => 11; }
+internal readonly struct Rows12 : IRowCount { public static int Value => 12; }
+#pragma warning restore CS1591, SA1402
