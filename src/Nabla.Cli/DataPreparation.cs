@@ -40,14 +40,15 @@ internal static class DataPreparation
             throw new UsageException($"--data {data}: no such file or folder (give an MNIST-layout folder or a CSV file).");
         }
 
-        if (!(testSplit > 0 && testSplit < 1))
+        if (!(testSplit >= 0 && testSplit < 1))
         {
-            throw new UsageException($"--test-split must be in (0, 1) for a CSV file, got {testSplit}.");
+            throw new UsageException($"--test-split must be in [0, 1) for a CSV file, got {testSplit}.");
         }
 
         CsvTable table = CsvLoader.Load(data, new CsvOptions { Target = target, Drop = drop });
         TabularData tabular = Tabular.FromTable(table, task is null ? null : Tabular.ParseTask(task));
-        var (trainPart, testPart) = tabular.Data.SplitValidation(testSplit, seed);
+        // --test-split 0 evaluates on the training data itself (the tutorials' XOR has only four rows).
+        var (trainPart, testPart) = testSplit > 0 ? tabular.Data.SplitValidation(testSplit, seed) : (tabular.Data, tabular.Data);
         Dataset? validationPart = null;
         if (validationSplit > 0)
         {
@@ -56,7 +57,7 @@ internal static class DataPreparation
 
         // Preprocessing is fitted on the training part only, then applied to every part (and stored in the model).
         Scaler scaler = Scaler.Fit(Scaler.ParseKind(scaling), trainPart.Features.Span, trainPart.Features.RowLength);
-        foreach (Dataset part in new[] { trainPart, validationPart, testPart }.OfType<Dataset>())
+        foreach (Dataset part in new[] { trainPart, validationPart, testPart }.OfType<Dataset>().Distinct())
         {
             scaler.Apply(part.Features.Span);
         }
@@ -69,7 +70,7 @@ internal static class DataPreparation
             mean = y.ToArray().Average(v => (double)v);
             std = Math.Sqrt(y.ToArray().Average(v => (v - mean) * (v - mean)));
             std = std > 0 ? std : 1;
-            foreach (Dataset part in new[] { trainPart, validationPart, testPart }.OfType<Dataset>())
+            foreach (Dataset part in new[] { trainPart, validationPart, testPart }.OfType<Dataset>().Distinct())
             {
                 Span<float> values = part.Targets.Span;
                 for (int i = 0; i < values.Length; i++)

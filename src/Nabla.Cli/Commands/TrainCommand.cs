@@ -25,7 +25,7 @@ internal static class TrainCommand
         var drop = new Option<string[]>("--drop") { Description = "CSV: columns to ignore (id-like), by name or index; repeat or separate with commas.", AllowMultipleArgumentsPerToken = true };
         var task = new Option<string?>("--task") { Description = "CSV: classification, binary or regression (default: detected from the target)." };
         var scaling = new Option<string>("--scale") { Description = "CSV: feature scaling fitted on the training part: standard, minmax or none.", DefaultValueFactory = _ => "standard" };
-        var testSplit = new Option<double>("--test-split") { Description = "CSV: fraction held out as the test set (stratified for classification).", DefaultValueFactory = _ => 0.2 };
+        var testSplit = new Option<double>("--test-split") { Description = "CSV: fraction held out as the test set (stratified for classification); 0 tests on the training data.", DefaultValueFactory = _ => 0.2 };
         var layers = new Option<string>("--layers") { Description = "Hidden layer widths, comma-separated (e.g. 512,512).", DefaultValueFactory = _ => "128" };
         var activation = new Option<string>("--activation") { Description = "Hidden activation: " + string.Join(", ", Activation.Names.Where(n => n != "softmax")) + ".", DefaultValueFactory = _ => "relu" };
         var loss = new Option<string>("--loss") { Description = "Loss: " + string.Join(", ", Loss.Names) + ".", DefaultValueFactory = _ => "cross-entropy" };
