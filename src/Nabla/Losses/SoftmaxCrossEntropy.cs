@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Nabla.Models;
+using Nabla.Tensors;
 
 namespace Nabla.Losses;
 
@@ -30,6 +31,7 @@ public sealed class SoftmaxCrossEntropy : ILoss
             Span<float> g = gradient.Slice(start, columns);
             float max = TensorPrimitives.Max(z);
             TensorPrimitives.Subtract(z, max, g);
+            TensorPrimitives.Max(g, TensorMath.MinimumExponent, g); // no subnormal exponentials (see TensorMath)
             TensorPrimitives.Exp(g, g);
             float total = TensorPrimitives.Sum(g);
             double logTotal = Math.Log(total);
