@@ -81,6 +81,13 @@ public static unsafe class Gemm
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
+            if (!transposeA && n <= GemmSmallN.MaxColumns && m >= 32 && k >= 16 && GemmSmallN.IsSupported)
+            {
+                // Few columns, A read in place: no packing of A at all (see GemmSmallN).
+                GemmSmallN.Multiply(pa, k, pb, transposeB ? k : n, transposeB, pc, n, m, k, n, alpha, beta);
+                return;
+            }
+
             lock (s_job)
             {
                 s_job.Run(pa, transposeA ? m : k, transposeA, pb, transposeB ? k : n, transposeB, pc, n, m, k, n, alpha, beta);
@@ -107,20 +114,44 @@ public static unsafe class Gemm
             names.Add(TransposedKernels);
         }
 
+        if (GemmSmallN.IsSupported)
+        {
+            names.Add(DirectKernels);
+        }
+
         return names;
     }
 
     /// <summary>The name <see cref="AvailableKernels"/> gives the transposed small-n path (used when n ≤ 12).</summary>
     internal const string TransposedKernels = "avx512 nx32 transposed";
 
+    /// <summary>The name <see cref="AvailableKernels"/> gives the in-place small-n path (<see cref="GemmSmallN"/>).</summary>
+    internal const string DirectKernels = "avx512 direct small-n";
+
     /// <summary>Same as the public overload, but with a named kernel (one of <see cref="AvailableKernels"/>).</summary>
     internal static void MultiplyWithKernel(string kernel,
         ReadOnlySpan<float> a, bool transposeA, ReadOnlySpan<float> b, bool transposeB, Span<float> c,
         int m, int k, int n, float alpha, float beta)
     {
-        if (kernel == TransposedKernels)
+        if (kernel == TransposedKernels || kernel == DirectKernels)
         {
-            Multiply(a, transposeA, b, transposeB, c, m, k, n, alpha, beta);
+            fixed (float* pa = a)
+            fixed (float* pb = b)
+            fixed (float* pc = c)
+            {
+                if (kernel == DirectKernels && !transposeA && n <= GemmSmallN.MaxColumns && k >= 16)
+                {
+                    GemmSmallN.Multiply(pa, k, pb, transposeB ? k : n, transposeB, pc, n, m, k, n, alpha, beta);
+                    return;
+                }
+
+                lock (s_job)
+                {
+                    // The packed path, which takes the transposed n×32 route whenever n ≤ 12 and m ≥ 32.
+                    s_job.Run(pa, transposeA ? m : k, transposeA, pb, transposeB ? k : n, transposeB, pc, n, m, k, n, alpha, beta);
+                }
+            }
+
             return;
         }
 
