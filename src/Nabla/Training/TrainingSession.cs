@@ -16,7 +16,7 @@ namespace Nabla.Training;
 /// </summary>
 /// <remarks>
 /// Each epoch: shuffle the sample indices with a generator seeded from (seed, epoch); each batch: set the learning
-/// rate from the schedule → zero gradients → forward → loss → backward (in chunks of ≤ 1,024 rows whose gradients
+/// rate from the schedule → zero gradients → forward → loss → backward (in chunks of ≤ 512 rows whose gradients
 /// accumulate) → L2 penalty → clipping → optimizer step. No console output: progress goes to an
 /// <see cref="IProgress{T}"/> and to callbacks, and cancellation (Ctrl+C in the CLI) stops after the current batch with
 /// the weights intact.
@@ -24,7 +24,7 @@ namespace Nabla.Training;
 public sealed class TrainingSession
 {
     /// <summary>Largest number of rows run through the network at once; bigger batches accumulate gradients over chunks.</summary>
-    internal const int ChunkRows = 1024;
+    internal const int ChunkRows = 512;
 
     private readonly List<Parameter> _state;
     private readonly IReadOnlyList<Parameter> _parameters;
