@@ -16,20 +16,13 @@ public sealed class CliTests : IDisposable
         Directory.Delete(_work, recursive: true);
     }
 
-    private static (int Code, string Out, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = NablaCli.Run(args, new CliConsole(output, error, Interactive: false));
-        return (code, output.ToString(), error.ToString());
-    }
 
     [Fact]
     public void Train_evaluate_predict_and_summary_work_together()
     {
         string model = Path.Combine(_work, "digits.nabla");
         string plot = Path.Combine(_work, "curves.png");
-        var (code, output, error) = Run("train", "--data", _data, "--layers", "32", "--epochs", "3", "--out", model, "--plot", plot, "--json");
+        var (code, output, error) = CliRunner.Run("train", "--data", _data, "--layers", "32", "--epochs", "3", "--out", model, "--plot", plot, "--json");
         Assert.True(code == 0, error);
         JsonObject report = JsonNode.Parse(output)!.AsObject();
         Assert.True((double)report["test_accuracy"]! > 0.7, output);
@@ -39,32 +32,32 @@ public sealed class CliTests : IDisposable
         Assert.Contains("epoch 3/3", error);
         Assert.True(new FileInfo(plot).Length > 1000);
 
-        var evaluation = Run("evaluate", "--model", model, "--data", _data, "--json");
+        var evaluation = CliRunner.Run("evaluate", "--model", model, "--data", _data, "--json");
         Assert.Equal(0, evaluation.Code);
         Assert.Equal((double)report["test_accuracy"]!, (double)JsonNode.Parse(evaluation.Out)!["accuracy"]!, 4);
 
-        var text = Run("evaluate", "--model", model, "--data", _data);
+        var text = CliRunner.Run("evaluate", "--model", model, "--data", _data);
         Assert.Contains("Accuracy", text.Out);
         Assert.Contains("precision    recall  f1-score   support", text.Out);
         Assert.Contains("Confusion matrix", text.Out);
 
-        var prediction = Run("predict", "--model", model, "--input", Path.Combine(_data, "t10k-images-idx3-ubyte.gz"), "--limit", "3");
+        var prediction = CliRunner.Run("predict", "--model", model, "--input", Path.Combine(_data, "t10k-images-idx3-ubyte.gz"), "--limit", "3");
         Assert.Equal(0, prediction.Code);
         Assert.StartsWith("0: ", prediction.Out);
         Assert.Contains("... 297 more", prediction.Out);
 
         string csv = Path.Combine(_work, "row.csv");
         File.WriteAllText(csv, string.Join(",", Enumerable.Repeat("0", 784)) + "\n");
-        Assert.Equal(0, Run("predict", "--model", model, "--input", csv).Code);
+        Assert.Equal(0, CliRunner.Run("predict", "--model", model, "--input", csv).Code);
 
         // A digit drawn dark on light, as a photo or a scan would be: inverted, resized and classified.
         string png = Path.Combine(_work, "digit.png");
         WriteDigitPng(png, TestData.Mnist10k.Test.Features.Row(0), 56);
-        var fromImage = Run("predict", "--model", model, "--input", png);
+        var fromImage = CliRunner.Run("predict", "--model", model, "--input", png);
         Assert.Equal(0, fromImage.Code);
         Assert.StartsWith($"0: {TestData.Mnist10k.Test.RequireLabels()[0]} (", fromImage.Out);
 
-        var summary = Run("summary", "--model", model);
+        var summary = CliRunner.Run("summary", "--model", model);
         Assert.Equal(0, summary.Code);
         Assert.Contains("dense_1 (dense)", summary.Out);
         Assert.Contains("25,120", summary.Out);
@@ -91,7 +84,7 @@ public sealed class CliTests : IDisposable
     public void Full_batch_sgd_with_plain_output_prints_one_line_per_epoch_without_escape_codes()
     {
         string model = Path.Combine(_work, "gd.nabla");
-        var (code, output, _) = Run("train", "--data", _data, "--layers", "10", "--loss", "categorical-cross-entropy", "--init", "uniform",
+        var (code, output, _) = CliRunner.Run("train", "--data", _data, "--layers", "10", "--loss", "categorical-cross-entropy", "--init", "uniform",
             "--optimizer", "sgd", "--lr", "0.1", "--batch-size", "full", "--epochs", "4", "--out", model);
         Assert.Equal(0, code);
         Assert.Equal(4, output.Split('\n').Count(l => l.StartsWith("epoch ", StringComparison.Ordinal)));
@@ -105,9 +98,9 @@ public sealed class CliTests : IDisposable
         string[] common = ["train", "--data", _data, "--layers", "32", "--dropout", "0.2", "--batch-norm", "--optimizer", "adamw", "--l2", "0.0001", "--seed", "3", "--quiet"];
         string straight = Path.Combine(_work, "straight.nabla"), resumed = Path.Combine(_work, "resumed.nabla");
         string checkpoint = Path.Combine(_work, "checkpoint");
-        Assert.Equal(0, Run([.. common, "--epochs", "4", "--out", straight]).Code);
-        Assert.Equal(0, Run([.. common, "--epochs", "2", "--out", resumed, "--checkpoint", checkpoint, "--log", Path.Combine(_work, "h.csv")]).Code);
-        var (code, output, error) = Run("train", "--resume", checkpoint, "--epochs", "4");
+        Assert.Equal(0, CliRunner.Run([.. common, "--epochs", "4", "--out", straight]).Code);
+        Assert.Equal(0, CliRunner.Run([.. common, "--epochs", "2", "--out", resumed, "--checkpoint", checkpoint, "--log", Path.Combine(_work, "h.csv")]).Code);
+        var (code, output, error) = CliRunner.Run("train", "--resume", checkpoint, "--epochs", "4");
         Assert.True(code == 0, error);
         Assert.Contains("Resuming after epoch 2", output);
         Assert.Equal(5, File.ReadAllLines(Path.Combine(_work, "h.csv")).Length);
@@ -122,12 +115,12 @@ public sealed class CliTests : IDisposable
     public void Training_options_from_the_better_training_issue_are_accepted_and_summarized()
     {
         string model = Path.Combine(_work, "rich.nabla");
-        var (code, output, error) = Run("train", "--data", _data, "--layers", "64,32", "--dropout", "0.1", "--batch-norm", "--optimizer", "rmsprop",
+        var (code, output, error) = CliRunner.Run("train", "--data", _data, "--layers", "64,32", "--dropout", "0.1", "--batch-norm", "--optimizer", "rmsprop",
             "--schedule", "one-cycle", "--clip-norm", "1", "--clip-value", "0.5", "--val-split", "0.2", "--early-stopping", "--patience", "2",
             "--epochs", "3", "--out", model, "--json");
         Assert.True(code == 0, error);
         Assert.NotNull(JsonNode.Parse(output)!["best_epoch"]);
-        var summary = Run("summary", "--model", model);
+        var summary = CliRunner.Run("summary", "--model", model);
         Assert.Contains("batch-norm_1 (batch-norm)", summary.Out);
         Assert.Contains("dropout_2 (dropout)", summary.Out);
     }
@@ -152,7 +145,7 @@ public sealed class CliTests : IDisposable
     public void Bad_input_prints_one_line_and_exits_2_without_writing_a_model(string[] args, string mentioned)
     {
         string model = Path.Combine(_work, "never.nabla");
-        var (code, output, error) = Run([.. args, .. args[0] == "train" && !args.Contains("--data") ? new[] { "--data", _data } : [], .. args[0] == "train" ? new[] { "--out", model } : []]);
+        var (code, output, error) = CliRunner.Run([.. args, .. args[0] == "train" && !args.Contains("--data") ? new[] { "--data", _data } : [], .. args[0] == "train" ? new[] { "--out", model } : []]);
         Assert.Equal(2, code);
         Assert.Single(error.Trim().Split('\n'));
         Assert.Contains(mentioned, error);
@@ -168,7 +161,7 @@ public sealed class CliTests : IDisposable
         var built = new Nabla.Models.Sequential(100).Add(new Nabla.Layers.Dense(10));
         built.Initialize(0);
         Nabla.Serialization.ModelFile.Save(model, built, new Nabla.Serialization.ModelMetadata(Enumerable.Range(0, 10).Select(i => $"{i}").ToArray(), 1f / 255, "cross-entropy"));
-        var (code, _, error) = Run("evaluate", "--model", model, "--data", _data);
+        var (code, _, error) = CliRunner.Run("evaluate", "--model", model, "--data", _data);
         Assert.Equal(2, code);
         Assert.Contains("100", error);
         Assert.Contains("784", error);

@@ -13,13 +13,6 @@ public sealed class CsvCliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static (int Code, string Out, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = NablaCli.Run(args, new CliConsole(output, error, Interactive: false));
-        return (code, output.ToString(), error.ToString());
-    }
 
     private string Write(string name, Func<Random, int, string> row, string header, int rows = 300)
     {
@@ -46,21 +39,21 @@ public sealed class CsvCliTests : IDisposable
             return $"{i};{F(c * 2 + r.NextDouble())};{F(-c + r.NextDouble())};{new[] { "rose", "tulip", "lily" }[c]}";
         }, "id;petal;stem;flower");
         string model = Path.Combine(_folder, "flowers.nabla");
-        var (code, output, error) = Run("train", "--data", data, "--target", "flower", "--drop", "id", "--layers", "16", "--epochs", "40", "--lr", "0.01", "--out", model, "--json", "--quiet");
+        var (code, output, error) = CliRunner.Run("train", "--data", data, "--target", "flower", "--drop", "id", "--layers", "16", "--epochs", "40", "--lr", "0.01", "--out", model, "--json", "--quiet");
         Assert.True(code == 0, error);
         JsonObject report = JsonNode.Parse(output)!.AsObject();
         Assert.Equal("classification", (string)report["task"]!);
         Assert.True((double)report["test_accuracy"]! > 0.9, output);
         Assert.Equal(60, (int)report["test_samples"]!);
 
-        var evaluation = Run("evaluate", "--model", model, "--data", data, "--errors", Path.Combine(_folder, "errors"));
+        var evaluation = CliRunner.Run("evaluate", "--model", model, "--data", data, "--errors", Path.Combine(_folder, "errors"));
         Assert.Equal(0, evaluation.Code);
         Assert.Contains("        rose", evaluation.Out);
         Assert.Contains("weighted avg", evaluation.Out);
         Assert.True(File.Exists(Path.Combine(_folder, "errors", "errors.csv")));
         Assert.StartsWith("petal,stem,true,predicted,probability", File.ReadAllText(Path.Combine(_folder, "errors", "errors.csv")));
 
-        var prediction = Run("predict", "--model", model, "--input", data, "--limit", "3");
+        var prediction = CliRunner.Run("predict", "--model", model, "--input", data, "--limit", "3");
         Assert.Matches(@"^0: (rose|tulip|lily) \(", prediction.Out);
     }
 
@@ -73,16 +66,16 @@ public sealed class CsvCliTests : IDisposable
             return $"{F(size)},{F(age)},{F(3000 * size - 500 * age + 20000 * r.NextDouble())}";
         }, "size,age,price", rows: 400);
         string model = Path.Combine(_folder, "houses.nabla");
-        var (code, output, error) = Run("train", "--data", data, "--target", "price", "--layers", "16", "--epochs", "100", "--lr", "0.01", "--out", model, "--json", "--quiet");
+        var (code, output, error) = CliRunner.Run("train", "--data", data, "--target", "price", "--layers", "16", "--epochs", "100", "--lr", "0.01", "--out", model, "--json", "--quiet");
         Assert.True(code == 0, error);
         JsonObject report = JsonNode.Parse(output)!.AsObject();
         Assert.Equal("regression", (string)report["task"]!);
         Assert.True((double)report["test_r2"]! > 0.9, output);
         Assert.InRange((double)report["test_rmse"]!, 1000, 50_000); // dollars, not standardized units
 
-        var evaluation = Run("evaluate", "--model", model, "--data", data, "--json");
+        var evaluation = CliRunner.Run("evaluate", "--model", model, "--data", data, "--json");
         Assert.True((double)JsonNode.Parse(evaluation.Out)!["r2"]! > 0.9);
-        var prediction = Run("predict", "--model", model, "--input", data, "--limit", "1");
+        var prediction = CliRunner.Run("predict", "--model", model, "--input", data, "--limit", "1");
         double predicted = double.Parse(prediction.Out.Split('\n')[0].Split(' ')[1], CultureInfo.InvariantCulture);
         Assert.InRange(predicted, 10_000, 700_000);
     }
@@ -96,11 +89,11 @@ public sealed class CsvCliTests : IDisposable
             return $"{F(a)}\t{F(b)}\t{(a + b > 0 ? "yes" : "no")}";
         }, "a\tb\tsick");
         string model = Path.Combine(_folder, "sick.nabla");
-        var (code, output, error) = Run("train", "--data", data, "--layers", "8", "--epochs", "60", "--lr", "0.01", "--out", model, "--json", "--quiet");
+        var (code, output, error) = CliRunner.Run("train", "--data", data, "--layers", "8", "--epochs", "60", "--lr", "0.01", "--out", model, "--json", "--quiet");
         Assert.True(code == 0, error);
         Assert.Equal("binary", (string)JsonNode.Parse(output)!["task"]!);
         Assert.True((double)JsonNode.Parse(output)!["test_accuracy"]! > 0.85, output);
-        var summary = Run("summary", "--model", model);
+        var summary = CliRunner.Run("summary", "--model", model);
         Assert.Contains("binary classification (no / yes)", summary.Out);
         Assert.Contains("(None, 1)", summary.Out);
     }
@@ -131,12 +124,12 @@ public sealed class CsvCliTests : IDisposable
         string testCsv = Csv("test.csv", test, 300, labelled: false);
         string labelledTest = Csv("test-labelled.csv", test, 300, labelled: true);
         string model = Path.Combine(_folder, "kaggle.nabla");
-        var (code, output, error) = Run("train", "--data", trainCsv, "--layers", "64", "--epochs", "5", "--out", model, "--json", "--quiet");
+        var (code, output, error) = CliRunner.Run("train", "--data", trainCsv, "--layers", "64", "--epochs", "5", "--out", model, "--json", "--quiet");
         Assert.True(code == 0, error);
         Assert.True((double)JsonNode.Parse(output)!["test_accuracy"]! > 0.8, output);
-        var evaluation = Run("evaluate", "--model", model, "--data", labelledTest, "--json");
+        var evaluation = CliRunner.Run("evaluate", "--model", model, "--data", labelledTest, "--json");
         Assert.True((double)JsonNode.Parse(evaluation.Out)!["accuracy"]! > 0.8, evaluation.Out);
-        var prediction = Run("predict", "--model", model, "--input", testCsv, "--limit", "300");
+        var prediction = CliRunner.Run("predict", "--model", model, "--input", testCsv, "--limit", "300");
         Assert.Equal(300, prediction.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
@@ -146,14 +139,14 @@ public sealed class CsvCliTests : IDisposable
         string bad = Path.Combine(_folder, "bad.csv");
         File.WriteAllText(bad, "a,b,t\n1,2,0\n3,oops,1\n");
         string model = Path.Combine(_folder, "never.nabla");
-        var (code, output, error) = Run("train", "--data", bad, "--out", model);
+        var (code, output, error) = CliRunner.Run("train", "--data", bad, "--out", model);
         Assert.Equal(2, code);
         Assert.Equal("", output);
         Assert.Single(error.Trim().Split('\n'));
         Assert.Contains($"{bad}: line 3, column 2 ('b'): 'oops' is not a number", error);
         Assert.False(File.Exists(model));
 
-        var missing = Run("train", "--data", bad, "--target", "price", "--out", model);
+        var missing = CliRunner.Run("train", "--data", bad, "--target", "price", "--out", model);
         Assert.Equal(2, missing.Code);
         Assert.Contains("'price' is not a column", missing.Error);
     }
@@ -163,15 +156,15 @@ public sealed class CsvCliTests : IDisposable
     {
         string data = Write("three.csv", (r, i) => $"{F(i % 3 + r.NextDouble())},{"abc"[i % 3]}", "x,kind", rows: 90);
         string model = Path.Combine(_folder, "three.nabla");
-        Assert.Equal(0, Run("train", "--data", data, "--layers", "4", "--epochs", "2", "--out", model, "--quiet").Code);
+        Assert.Equal(0, CliRunner.Run("train", "--data", data, "--layers", "4", "--epochs", "2", "--out", model, "--quiet").Code);
         string other = Path.Combine(_folder, "other.csv");
         File.WriteAllText(other, "x,kind\n0.5,a\n1.5,d\n");
-        var unknown = Run("evaluate", "--model", model, "--data", other);
+        var unknown = CliRunner.Run("evaluate", "--model", model, "--data", other);
         Assert.Equal(2, unknown.Code);
         Assert.Contains("line 3: label 'd' is not one of the classes the model knows (a, b, c)", unknown.Error);
         string wrong = Path.Combine(_folder, "wrong.csv");
         File.WriteAllText(wrong, "z,kind\n0.5,a\n");
-        var missingColumn = Run("evaluate", "--model", model, "--data", wrong);
+        var missingColumn = CliRunner.Run("evaluate", "--model", model, "--data", wrong);
         Assert.Equal(2, missingColumn.Code);
         Assert.Contains("the model needs a column 'x'", missingColumn.Error);
     }

@@ -11,24 +11,17 @@ public sealed class ExampleTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static (int Code, string Out, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = NablaCli.Run(args, new CliConsole(output, error, Interactive: false));
-        return (code, output.ToString(), error.ToString());
-    }
 
     [Fact]
     public void Xor_learns_all_four_cases()
     {
         string xor = Path.Combine(TestData.RepositoryRoot, "examples", "xor.csv");
         string model = Path.Combine(_folder, "xor.nabla");
-        var (code, output, error) = Run("train", "--data", xor, "--test-split", "0", "--scale", "none", "--layers", "10", "--activation", "sigmoid",
+        var (code, output, error) = CliRunner.Run("train", "--data", xor, "--test-split", "0", "--scale", "none", "--layers", "10", "--activation", "sigmoid",
             "--optimizer", "adam", "--lr", "0.05", "--batch-size", "full", "--epochs", "1000", "--out", model, "--json", "--quiet");
         Assert.True(code == 0, error);
         Assert.Equal(1.0, (double)JsonNode.Parse(output)!["test_accuracy"]!);
-        var prediction = Run("predict", "--model", model, "--input", xor);
+        var prediction = CliRunner.Run("predict", "--model", model, "--input", xor);
         string[] lines = prediction.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("0: 0 ", lines[0]);
         Assert.StartsWith("1: 1 ", lines[1]);

@@ -6,20 +6,11 @@ namespace Nabla.Tests.Optimizers;
 
 public sealed class MoreOptimizerTests
 {
-    private static Parameter Make(bool isWeight = true)
-    {
-        var p = new Parameter("w", new Shape(2), isWeight);
-        p.Value[0] = 1f;
-        p.Value[1] = -2f;
-        p.Gradient[0] = 0.5f;
-        p.Gradient[1] = 0.1f;
-        return p;
-    }
 
     [Fact]
     public void RmsProp_first_step()
     {
-        Parameter p = Make();
+        Parameter p = OptimizerTests.Make();
         new RmsProp([p], 0.01f, rho: 0.9f).Step();
         // v = 0.1·g² = [0.025, 0.001]; step = α·g/√v = 0.01·[0.5/0.158114, 0.1/0.0316228] = [0.0316228, 0.0316228]
         Assert.Equal(1 - 0.0316228f, p.Value[0], 5);
@@ -29,7 +20,7 @@ public sealed class MoreOptimizerTests
     [Fact]
     public void AdamW_decays_weights_before_the_adam_step_and_leaves_biases_alone()
     {
-        Parameter w = Make(isWeight: true), b = Make(isWeight: false);
+        Parameter w = OptimizerTests.Make(isWeight: true), b = OptimizerTests.Make(isWeight: false);
         new Adam([w, b], 0.1f, weightDecay: 0.5f).Step();
         // weight: 1·(1 − 0.1·0.5) = 0.95, then the first Adam step −0.1·sign(g) → 0.85
         Assert.Equal(0.85f, w.Value[0], 5);
@@ -41,7 +32,7 @@ public sealed class MoreOptimizerTests
     [Fact]
     public void State_arrays_and_step_counts_are_exposed_for_checkpoints()
     {
-        Parameter p = Make();
+        Parameter p = OptimizerTests.Make();
         var adam = new Adam([p]);
         adam.Step();
         Assert.Equal(1, adam.StepCount);

@@ -7,9 +7,10 @@ namespace Nabla.Tests.Optimizers;
 /// <summary>Each optimizer against steps computed by hand (in the comments) on w = [1, −2], g = [0.5, 0.1].</summary>
 public sealed class OptimizerTests
 {
-    private static Parameter Make()
+    /// <summary>w = [1, −2] with gradient [0.5, 0.1] (shared with <see cref="MoreOptimizerTests"/>).</summary>
+    internal static Parameter Make(bool isWeight = true)
     {
-        var p = new Parameter("w", new Shape(2), isWeight: true);
+        var p = new Parameter("w", new Shape(2), isWeight);
         p.Value[0] = 1f;
         p.Value[1] = -2f;
         p.Gradient[0] = 0.5f;
