@@ -21,6 +21,9 @@ public sealed class KillTests : IDisposable
         Directory.Delete(_work, recursive: true);
     }
 
+    private static int CompletedEpochs(string folder) =>
+        File.Exists(Path.Combine(folder, Checkpoint.FileName)) ? (int)Checkpoint.Load(folder).State["completed_epochs"]! : 0;
+
     [Fact]
     public void Killing_the_process_never_leaves_a_broken_checkpoint()
     {
@@ -41,13 +44,16 @@ public sealed class KillTests : IDisposable
             }
 
             using Process process = Process.Start(start)!;
+
+            // Wait until this process has written a checkpoint of its own (slow under a loaded test run), then let it
+            // run a little longer and kill it at an arbitrary moment.
             var watch = Stopwatch.StartNew();
-            while (!File.Exists(Path.Combine(checkpoint, Checkpoint.FileName)) && watch.Elapsed < TimeSpan.FromSeconds(60))
+            while (CompletedEpochs(checkpoint) <= lastEpochs && watch.Elapsed < TimeSpan.FromSeconds(60))
             {
                 Thread.Sleep(20);
             }
 
-            Thread.Sleep(300 + random.Next(700));
+            Thread.Sleep(random.Next(300));
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
 
