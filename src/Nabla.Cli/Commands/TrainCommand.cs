@@ -28,7 +28,7 @@ internal static class TrainCommand
         var testSplit = new Option<double>("--test-split") { Description = "CSV: fraction held out as the test set (stratified for classification); 0 tests on the training data.", DefaultValueFactory = _ => 0.2 };
         var layers = new Option<string>("--layers") { Description = "Hidden layer widths, comma-separated (e.g. 512,512).", DefaultValueFactory = _ => "128" };
         var activation = new Option<string>("--activation") { Description = "Hidden activation: " + string.Join(", ", Activation.Names.Where(n => n != "softmax")) + ".", DefaultValueFactory = _ => "relu" };
-        var loss = new Option<string>("--loss") { Description = "Loss: " + string.Join(", ", Loss.Names) + ".", DefaultValueFactory = _ => "cross-entropy" };
+        var loss = new Option<string?>("--loss") { Description = "Loss: " + string.Join(", ", Loss.Names) + " (default: cross-entropy; binary-cross-entropy or mse for binary and regression CSV targets)." };
         var optimizer = new Option<string>("--optimizer") { Description = "Optimizer: " + string.Join(", ", Optimizer.Names) + ".", DefaultValueFactory = _ => "adam" };
         var learningRate = new Option<float?>("--lr") { Description = "Learning rate (default 0.001 for adam, 0.01 otherwise)." };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 10 };
@@ -103,7 +103,7 @@ internal static class TrainCommand
                 DataLocator.Resolve(parse.GetValue(data)), parse.GetValue(target),
                 (parse.GetValue(drop) ?? []).SelectMany(d => d.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
                 parse.GetValue(task), parse.GetValue(scaling)!, parse.GetValue(testSplit), ParseLayers(parse.GetValue(layers)!), parse.GetValue(activation)!,
-                parse.GetValue(loss)!, parse.GetValue(optimizer)!, parse.GetValue(learningRate), parse.GetValue(epochs),
+                parse.GetValue(loss), parse.GetValue(optimizer)!, parse.GetValue(learningRate), parse.GetValue(epochs),
                 ParseBatchSize(parse.GetValue(batchSize)!), parse.GetValue(init)!, parse.GetValue(seed), parse.GetValue(validationSplit),
                 parse.GetValue(output)!, parse.GetValue(plot), parse.GetValue(json), parse.GetValue(quiet),
                 parse.GetValue(dropout), parse.GetValue(batchNorm), parse.GetValue(l2), parse.GetValue(weightDecay), parse.GetValue(clipNorm),
@@ -116,7 +116,7 @@ internal static class TrainCommand
     }
 
     private sealed record TrainSettings(
-        string Data, string? Target, string[] Drop, string? Task, string Scaling, double TestSplit, int[] Hidden, string Activation, string Loss, string Optimizer, float? LearningRate, int Epochs,
+        string Data, string? Target, string[] Drop, string? Task, string Scaling, double TestSplit, int[] Hidden, string Activation, string? Loss, string Optimizer, float? LearningRate, int Epochs,
         int BatchSize, string Init, int Seed, double ValidationSplit, string Output, string? Plot, bool Json, bool Quiet,
         float Dropout, bool BatchNorm, float L2, float? WeightDecay, float? ClipNorm, float? ClipValue, string Schedule,
         bool EarlyStopping, string? Monitor, int Patience, double MinDelta, string? Log, string? Checkpoint, string CommandLine);
@@ -172,6 +172,11 @@ internal static class TrainCommand
         }
 
         Activation.Create(s.Activation);
+        if (s.Loss is not null)
+        {
+            Loss.Create(s.Loss);
+        }
+
         Initializer initializer = Initialization.Parse(s.Init);
         float learningRate = s.LearningRate ?? Optimizer.DefaultLearningRate(s.Optimizer);
         if (!(learningRate > 0) || !float.IsFinite(learningRate))
@@ -189,12 +194,16 @@ internal static class TrainCommand
         var (train, validation, test) = (prepared.Train, prepared.Validation, prepared.Test);
 
         // The loss follows the task unless one was chosen: binary → binary cross-entropy, regression → MSE.
-        bool lossChosen = s.CommandLine.Split('\n').Contains("--loss");
-        ILoss loss = Loss.Create(lossChosen ? s.Loss : train.Task switch
+        if (s.Loss is not null && train.Task != TaskKind.Classification && Loss.Create(s.Loss) is SoftmaxCrossEntropy or CategoricalCrossEntropy)
+        {
+            throw new UsageException($"--loss {s.Loss} needs several classes but the target is {train.Task.ToString().ToLowerInvariant()}: use binary-cross-entropy or mse.");
+        }
+
+        ILoss loss = Loss.Create(s.Loss is not null ? s.Loss : train.Task switch
         {
             TaskKind.Binary => "binary-cross-entropy",
             TaskKind.Regression => "mse",
-            _ => s.Loss,
+            _ => "cross-entropy",
         });
 
         Sequential model;

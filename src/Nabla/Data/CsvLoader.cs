@@ -133,9 +133,10 @@ public static class CsvLoader
         if (second is not null)
         {
             AddRow(j => second[j], second.Length);
+            Func<int, ReadOnlySpan<char>> current = j => reader.GetFieldSpan(j);
             while (reader.Read())
             {
-                AddRow(j => reader.GetFieldSpan(j), reader.RowFieldCount);
+                AddRow(current, reader.RowFieldCount);
             }
         }
 

@@ -28,9 +28,15 @@ public static class Tabular
         ArgumentNullException.ThrowIfNull(table);
         string[] targets = table.Targets ?? throw new DataFormatException($"{table.Path}: no target column to learn from.");
         var features = new Tensor(table.Features, new Shape(table.Rows, table.FeatureNames.Length));
-        double[]? numbers = targets.All(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
-            ? targets.Select(t => double.Parse(t, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray()
-            : null;
+        double[]? numbers = new double[targets.Length];
+        for (int i = 0; i < targets.Length && numbers is not null; i++)
+        {
+            if (!double.TryParse(targets[i], NumberStyles.Float, CultureInfo.InvariantCulture, out numbers[i]))
+            {
+                numbers = null;
+            }
+        }
+
         TaskKind resolved = task ?? Detect(numbers, targets, knownClasses);
         if (resolved == TaskKind.Regression)
         {

@@ -30,8 +30,8 @@ public static partial class TensorMath
         {
             ReadOnlySpan<float> row = x.Slice(start, columns);
             Span<float> target = y.Slice(start, columns);
-            float max = columns >= 32 ? TensorPrimitives.Max(row) : row[0];
-            for (int j = 1; j < row.Length && columns < 32; j++)
+            float max = row[0];
+            for (int j = 1; j < row.Length; j++)
             {
                 max = row[j] > max ? row[j] : max;
             }

@@ -136,6 +136,7 @@ public sealed class CliTests : IDisposable
         { ["frobnicate"], "frobnicate" },
         { ["train", "--dropout", "1.5"], "--dropout" },
         { ["train", "--schedule", "warmup"], "warmup" },
+        { ["train", "--loss", "hinge"], "hinge" },
         { ["train", "--early-stopping", "--monitor", "val_loss"], "--val-split" },
         { ["train", "--resume", "/nonexistent/checkpoint"], "/nonexistent/checkpoint" },
     };

@@ -146,6 +146,12 @@ public sealed class CsvCliTests : IDisposable
         Assert.Contains($"{bad}: line 3, column 2 ('b'): 'oops' is not a number", error);
         Assert.False(File.Exists(model));
 
+        string xor = Path.Combine(TestData.RepositoryRoot, "examples", "xor.csv");
+        var wrongLoss = CliRunner.Run("train", "--data", xor, "--test-split", "0", "--loss", "cross-entropy", "--out", model);
+        Assert.Equal(2, wrongLoss.Code);
+        Assert.Contains("use binary-cross-entropy or mse", wrongLoss.Error);
+        Assert.False(File.Exists(model));
+
         var missing = CliRunner.Run("train", "--data", bad, "--target", "price", "--out", model);
         Assert.Equal(2, missing.Code);
         Assert.Contains("'price' is not a column", missing.Error);
