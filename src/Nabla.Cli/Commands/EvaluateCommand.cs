@@ -116,9 +116,9 @@ internal static class EvaluateCommand
 
     internal static void CheckCompatible(Sequential model, Dataset data, string modelPath)
     {
-        if (data.Features.RowLength != model.InputShape.Count)
+        if (data.FeatureCount != model.InputShape.Count)
         {
-            throw new UsageException($"the model {modelPath} takes {model.InputShape.Count} values per sample but the data has {data.Features.RowLength}.");
+            throw new UsageException($"the model {modelPath} takes {model.InputShape.Count} values per sample but the data has {data.FeatureCount}.");
         }
 
         if (data.OutputCount != model.OutputShape.Count)

@@ -213,7 +213,7 @@ internal static class TrainCommand
         }
         else
         {
-            model = BuildModel(train.Features.RowLength, s.Hidden, s.Activation, train.OutputCount, loss, initializer, s.Dropout, s.BatchNorm,
+            model = BuildModel(train.FeatureCount, s.Hidden, s.Activation, train.OutputCount, loss, initializer, s.Dropout, s.BatchNorm,
                 softmaxOutput: train.Task == TaskKind.Classification);
             model.Initialize(s.Seed);
         }

@@ -34,18 +34,21 @@ public static class Mnist
     }
 
     /// <summary>Loads an image file and a label file.</summary>
+    /// <remarks>The pixels stay bytes in the dataset (see <see cref="Dataset.FromBytes"/>) and are scaled by
+    /// <see cref="PixelScale"/> as batches are made.</remarks>
     public static Dataset FromFiles(string imagesPath, string labelsPath)
     {
-        Tensor features = ReadImages(imagesPath);
+        IdxReader.IdxData images = IdxReader.Read(imagesPath, 3);
+        int count = images.Dimensions[0];
         IdxReader.IdxData labelData = IdxReader.Read(labelsPath, 1);
-        if (labelData.Dimensions[0] != features.Rows)
+        if (labelData.Dimensions[0] != count)
         {
-            throw new DataFormatException($"{labelsPath}: {labelData.Dimensions[0]} labels but {imagesPath} holds {features.Rows} images.");
+            throw new DataFormatException($"{labelsPath}: {labelData.Dimensions[0]} labels but {imagesPath} holds {count} images.");
         }
 
         int[] labels = labelData.Values.Select(b => (int)b).ToArray();
         int classCount = Math.Max(10, labels.Length == 0 ? 0 : labels.Max() + 1);
-        return new Dataset(features, labels, classCount);
+        return Dataset.FromBytes(images.Values, images.Dimensions[1] * images.Dimensions[2], PixelScale, labels, classCount);
     }
 
     /// <summary>Reads an IDX image file as [count, height·width] pixels scaled to [0, 1].</summary>
@@ -55,12 +58,7 @@ public static class Mnist
         int count = data.Dimensions[0];
         int pixels = data.Dimensions[1] * data.Dimensions[2];
         var features = new Tensor(count, pixels);
-        Span<float> target = features.Span;
-        for (int i = 0; i < data.Values.Length; i++)
-        {
-            target[i] = data.Values[i] * PixelScale;
-        }
-
+        TensorMath.ExpandBytes(data.Values, PixelScale, features.Span);
         return features;
     }
 

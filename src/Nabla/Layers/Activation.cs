@@ -161,7 +161,12 @@ public sealed class Softmax : Activation
         {
             ReadOnlySpan<float> yRow = y.Slice(start, columns);
             ReadOnlySpan<float> dYRow = dY.Slice(start, columns);
-            float dot = System.Numerics.Tensors.TensorPrimitives.Dot(yRow, dYRow);
+            float dot = 0f;
+            for (int j = 0; j < columns; j++)
+            {
+                dot += yRow[j] * dYRow[j];
+            }
+
             for (int j = 0; j < columns; j++)
             {
                 dX[start + j] = yRow[j] * (dYRow[j] - dot);

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Nabla.Models;
 
 namespace Nabla.Losses;
@@ -24,15 +25,17 @@ public sealed class CategoricalCrossEntropy : ILoss
         double sum = 0;
         for (int i = 0; i < output.Length; i++)
         {
-            float p = Math.Max(output[i], Epsilon);
             if (target[i] != 0f)
             {
-                sum -= target[i] * Math.Log(p);
+                sum -= target[i] * Math.Log(Math.Max(output[i], Epsilon));
             }
-
-            gradient[i] = -target[i] / (p * rows);
         }
 
+        // gradient = −t / (max(p, ε)·rows), vectorized: one-hot targets make the loss sum above mostly skips
+        TensorPrimitives.Max(output, Epsilon, gradient);
+        TensorPrimitives.Multiply(gradient, (float)rows, gradient);
+        TensorPrimitives.Divide(target, gradient, gradient);
+        TensorPrimitives.Negate(gradient, gradient);
         return (float)(sum / rows);
     }
 }

@@ -24,17 +24,35 @@ public sealed class SoftmaxCrossEntropy : ILoss
         int rows = output.Length / columns;
         float scale = 1f / rows;
         double sum = 0;
+
+        // Whole-batch passes (as TensorMath.SoftmaxRows) rather than several library calls per row of a few classes:
+        // g = max(z − rowmax, −80) row by row, then one vectorized exp over everything, then per row the total,
+        // the loss and the gradient.
+        for (int start = 0; start < output.Length; start += columns)
+        {
+            ReadOnlySpan<float> z = output.Slice(start, columns);
+            Span<float> g = gradient.Slice(start, columns);
+            float max = RowMax(z);
+            for (int j = 0; j < columns; j++)
+            {
+                g[j] = MathF.Max(z[j] - max, TensorMath.MinimumExponent); // no subnormal exponentials (see TensorMath)
+            }
+        }
+
+        TensorMath.Exp(gradient[..output.Length], gradient[..output.Length]);
         for (int start = 0; start < output.Length; start += columns)
         {
             ReadOnlySpan<float> z = output.Slice(start, columns);
             ReadOnlySpan<float> t = target.Slice(start, columns);
             Span<float> g = gradient.Slice(start, columns);
-            float max = TensorPrimitives.Max(z);
-            TensorPrimitives.Subtract(z, max, g);
-            TensorPrimitives.Max(g, TensorMath.MinimumExponent, g); // no subnormal exponentials (see TensorMath)
-            TensorPrimitives.Exp(g, g);
-            float total = TensorPrimitives.Sum(g);
-            double logTotal = Math.Log(total);
+            float max = RowMax(z);
+            float total = 0f;
+            for (int j = 0; j < columns; j++)
+            {
+                total += g[j];
+            }
+
+            float logTotal = MathF.Log(total), inverse = 1f / total;
             for (int j = 0; j < columns; j++)
             {
                 if (t[j] != 0f)
@@ -42,10 +60,21 @@ public sealed class SoftmaxCrossEntropy : ILoss
                     sum -= t[j] * (z[j] - max - logTotal);
                 }
 
-                g[j] = scale * (g[j] / total - t[j]);
+                g[j] = scale * (g[j] * inverse - t[j]);
             }
         }
 
         return (float)(sum / rows);
+    }
+
+    private static float RowMax(ReadOnlySpan<float> z)
+    {
+        float max = z[0];
+        for (int j = 1; j < z.Length; j++)
+        {
+            max = MathF.Max(max, z[j]); // branch-free, NaN-propagating
+        }
+
+        return max;
     }
 }

@@ -16,6 +16,21 @@ public static partial class TensorMath
     public static void AddRowVector(ReadOnlySpan<float> bias, int rows, Span<float> y)
     {
         int columns = bias.Length;
+        if (columns < 16)
+        {
+            // Few columns (an output layer): a library call per row would cost more than its arithmetic.
+            for (int i = 0; i < rows; i++)
+            {
+                Span<float> row = y.Slice(i * columns, columns);
+                for (int j = 0; j < columns; j++)
+                {
+                    row[j] += bias[j];
+                }
+            }
+
+            return;
+        }
+
         for (int i = 0; i < rows; i++)
         {
             Span<float> row = y.Slice(i * columns, columns);
@@ -28,6 +43,20 @@ public static partial class TensorMath
     public static void AccumulateColumnSums(ReadOnlySpan<float> x, int rows, Span<float> sums)
     {
         int columns = sums.Length;
+        if (columns < 16)
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                ReadOnlySpan<float> row = x.Slice(i * columns, columns);
+                for (int j = 0; j < columns; j++)
+                {
+                    sums[j] += row[j];
+                }
+            }
+
+            return;
+        }
+
         for (int i = 0; i < rows; i++)
         {
             TensorPrimitives.Add(sums, x.Slice(i * columns, columns), sums);

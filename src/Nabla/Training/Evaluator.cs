@@ -28,12 +28,30 @@ public static class Evaluator
         var allOutputs = new Tensor(data.Count, outputs);
         double lossSum = 0;
         Tensor? view = null, targets = null;
-        float[] gradient = new float[Math.Min(batchSize, Math.Max(1, data.Count)) * outputs];
+        int bufferRows = Math.Min(batchSize, Math.Max(1, data.Count));
+        float[] gradient = new float[bufferRows * outputs];
+        int[] indices = data.IsCompact ? new int[bufferRows] : [];
+        Tensor? expanded = data.IsCompact ? new Tensor(bufferRows, data.FeatureCount) : null;
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int rows = Math.Min(batchSize, data.Count - start);
-            view ??= data.Features.RowRange(start, rows);
-            view.SetRowView(data.Features, start, rows);
+            if (expanded is not null)
+            {
+                // Compact (byte) data: expand this batch only.
+                for (int i = 0; i < rows; i++)
+                {
+                    indices[i] = start + i;
+                }
+
+                view = rows == bufferRows ? expanded : expanded.RowRange(0, rows);
+                data.CopyFeatures(indices.AsSpan(0, rows), view.Span);
+            }
+            else
+            {
+                view ??= data.Features.RowRange(start, rows);
+                view.SetRowView(data.Features, start, rows);
+            }
+
             targets ??= data.Targets.RowRange(start, rows);
             targets.SetRowView(data.Targets, start, rows);
             Tensor output = model.Forward(view, training: false);

@@ -114,7 +114,7 @@ public sealed class TrainingSession
         }
 
         Model.OutputTransform = Loss.OutputTransform;
-        int count = train.Count, width = train.Features.RowLength, classes = train.OutputCount;
+        int count = train.Count, width = train.FeatureCount, classes = train.OutputCount;
         int[]? labels = train.Labels;
         int batchSize = Options.BatchSize <= 0 || Options.BatchSize >= count ? count : Options.BatchSize;
         bool fullBatch = batchSize == count;
@@ -162,28 +162,38 @@ public sealed class TrainingSession
                 }
 
                 int start = batch * batchSize, rows = Math.Min(batchSize, count - start);
-                Tensor x, t;
-                if (fullBatch)
-                {
-                    (x, t) = (train.Features, targets);
-                }
-                else
-                {
-                    x = batchFeatures.Get(rows, width);
-                    t = batchTargets.Get(rows, classes);
-                    Gather(train.Features, order.AsSpan(start, rows), x);
-                    Gather(targets, order.AsSpan(start, rows), t);
-                }
 
                 // Large batches (full batch above all) run as chunks whose gradients accumulate before one step:
                 // the same update, but each chunk's activations are still in cache when its backward pass reads them.
+                // A chunk's rows are copied (compact byte data: expanded) from the dataset in shuffled order, except
+                // for a full batch of float data, which the network reads in place.
                 Model.ZeroGradients();
                 double batchLoss = 0;
                 for (int chunkStart = 0, chunk = 0; chunkStart < rows; chunkStart += chunkLimit, chunk++)
                 {
                     int chunkRows = Math.Min(chunkLimit, rows - chunkStart);
-                    Tensor xChunk = chunkRows == rows ? x : View(ref chunkFeatures, x, chunkStart, chunkRows);
-                    Tensor tChunk = chunkRows == rows ? t : View(ref chunkTargets, t, chunkStart, chunkRows);
+                    ReadOnlySpan<int> chunkOrder = order.AsSpan(start + chunkStart, chunkRows);
+                    Tensor xChunk, tChunk;
+                    if (fullBatch && !train.IsCompact)
+                    {
+                        xChunk = chunkRows == count ? train.Features : View(ref chunkFeatures, train.Features, chunkStart, chunkRows);
+                    }
+                    else
+                    {
+                        xChunk = batchFeatures.Get(chunkRows, width);
+                        train.CopyFeatures(chunkOrder, xChunk.Span);
+                    }
+
+                    if (fullBatch)
+                    {
+                        tChunk = chunkRows == count ? targets : View(ref chunkTargets, targets, chunkStart, chunkRows);
+                    }
+                    else
+                    {
+                        tChunk = batchTargets.Get(chunkRows, classes);
+                        train.CopyTargets(chunkOrder, tChunk.Span);
+                    }
+
                     for (int l = 0; l < _layers.Count; l++)
                     {
                         _layers[l].TrainingStep = step * 4096 + chunk;
@@ -395,21 +405,11 @@ public sealed class TrainingSession
         return view;
     }
 
-    private static void Gather(Tensor source, ReadOnlySpan<int> rows, Tensor destination)
-    {
-        int width = source.RowLength;
-        Span<float> target = destination.Span;
-        for (int i = 0; i < rows.Length; i++)
-        {
-            source.Row(rows[i]).CopyTo(target.Slice(i * width, width));
-        }
-    }
-
     internal static void CheckFits(Sequential model, Dataset data, string what)
     {
-        if (data.Features.RowLength != model.InputShape.Count)
+        if (data.FeatureCount != model.InputShape.Count)
         {
-            throw new ShapeMismatchException($"The model takes {model.InputShape.Count} input values per sample but the {what} data has {data.Features.RowLength} ({data.Features.Shape}).");
+            throw new ShapeMismatchException($"The model takes {model.InputShape.Count} input values per sample but the {what} data has {data.FeatureCount} ({data.FeatureShape}).");
         }
 
         if (model.OutputShape.Count != data.OutputCount)

@@ -61,10 +61,12 @@ public sealed class TensorMathTests
         }
     }
 
-    [Fact]
-    public void Bias_add_and_column_sums_match_loops()
+    [Theory]
+    [InlineData(10)] // few columns: the plain-loop path
+    [InlineData(19)] // a library call per row
+    public void Bias_add_and_column_sums_match_loops(int columns)
     {
-        int rows = 5, columns = 19;
+        int rows = 5;
         float[] y = RandomArray(rows * columns, 1);
         float[] original = (float[])y.Clone();
         float[] bias = RandomArray(columns, 2);
@@ -142,5 +144,97 @@ public sealed class TensorMathTests
         int[] indices = new int[3];
         TensorMath.ArgMaxRows(x, 4, indices);
         Assert.Equal([1, 1, 0], indices);
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(23)]
+    public void Argmax_agrees_with_IndexOfMax_including_NaN_and_signed_zeros(int columns)
+    {
+        var random = new Random(7);
+        int rows = 200;
+        float[] x = new float[rows * columns];
+        for (int i = 0; i < x.Length; i++)
+        {
+            // small integers make ties common; sprinkle NaN and both zeros
+            x[i] = random.Next(20) switch
+            {
+                0 => float.NaN,
+                1 => -0f,
+                2 => 0f,
+                _ => random.Next(-3, 4),
+            };
+        }
+
+        int[] indices = new int[rows];
+        TensorMath.ArgMaxRows(x, columns, indices);
+        for (int i = 0; i < rows; i++)
+        {
+            Assert.Equal(System.Numerics.Tensors.TensorPrimitives.IndexOfMax(x.AsSpan(i * columns, columns)), indices[i]);
+        }
+    }
+
+    [Fact]
+    public void Exp_is_within_two_ulp_of_the_exact_value_over_the_float_range()
+    {
+        // every 997th float bit pattern between −87.3 and 88.7, plus the edges, for each vector width and the tail
+        var inputs = new List<float> { 0f, -0f, 1f, -1f, 88.72f, 88.7228f, -87.33f, 1e-30f, -1e-30f };
+        for (float v = -87.3f; v < 88.7f; v = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(v) + (v < 0 ? -997 : 997)))
+        {
+            inputs.Add(v);
+            if (v < 0 && v > -1e-30f)
+            {
+                v = 1e-30f;
+            }
+        }
+
+        float[] x = [.. inputs];
+        float[] y = new float[x.Length];
+        TensorMath.Exp(x, y);
+        for (int i = 0; i < x.Length; i++)
+        {
+            double exact = Math.Exp(x[i]);
+            double ulp = Math.Max((double)MathF.BitIncrement((float)exact) - (float)exact, 1e-45);
+            Assert.True(Math.Abs(y[i] - exact) <= 2 * ulp, $"exp({x[i]:R}) = {y[i]:R}, exact {exact:R}");
+            Assert.Equal(y[i], TensorMath.Exp(x[i])); // the scalar path gives the same answer
+        }
+    }
+
+    [Fact]
+    public void Exp_handles_the_edges()
+    {
+        float[] x = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 89f, -88f, 88.7f, -1000f, 1000f, float.NaN, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f];
+        float[] y = new float[x.Length];
+        TensorMath.Exp(x, y);
+        Assert.True(float.IsNaN(y[0]) && float.IsNaN(y[8]));
+        Assert.Equal(float.PositiveInfinity, y[1]);
+        Assert.Equal(0f, y[2]);
+        Assert.Equal(float.PositiveInfinity, y[3]);
+        Assert.Equal(0f, y[4]);
+        Assert.Equal(Math.Exp(88.7f), y[5], 3e-7 * Math.Exp(88.7f));
+        Assert.Equal(0f, y[6]);
+        Assert.Equal(float.PositiveInfinity, y[7]);
+        Assert.Equal(1f, y[9]);
+        Assert.True(float.IsNaN(TensorMath.Exp(float.NaN)));
+        Assert.Equal(float.PositiveInfinity, TensorMath.Exp(89f));
+        Assert.Equal(0f, TensorMath.Exp(-88f));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(37)]
+    [InlineData(64)]
+    [InlineData(200)]
+    public void Expanding_bytes_multiplies_each_by_the_scale(int length)
+    {
+        byte[] x = Enumerable.Range(0, length).Select(i => (byte)(i * 37 % 256)).ToArray();
+        float[] y = new float[length];
+        TensorMath.ExpandBytes(x, 1f / 255f, y);
+        for (int i = 0; i < length; i++)
+        {
+            Assert.Equal(x[i] * (1f / 255f), y[i]); // bit for bit
+        }
+
+        Assert.Throws<ArgumentException>(() => TensorMath.ExpandBytes(x, 1f, new float[length + 1]));
     }
 }

@@ -1,0 +1,91 @@
+using Nabla.Data;
+using Nabla.Initializers;
+using Nabla.Layers;
+using Nabla.Losses;
+using Nabla.Models;
+using Nabla.Optimizers;
+using Nabla.Tensors;
+using Nabla.Tests.Testing;
+using Nabla.Training;
+
+namespace Nabla.Tests.Data;
+
+/// <summary>Datasets kept as bytes (IDX images) must behave exactly like the same data as floats.</summary>
+public sealed class DatasetTests
+{
+    private static (Dataset Compact, Dataset Floats) Pair(int count)
+    {
+        string folder = TestData.WriteSlice(count, 10);
+        try
+        {
+            Dataset compact = Mnist.LoadFolder(folder).Train;
+            Dataset floats = new(compact.Features.Clone(), compact.RequireLabels(), compact.ClassCount);
+            return (Mnist.LoadFolder(folder).Train, floats);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Idx_images_stay_bytes_until_someone_asks_for_floats()
+    {
+        var (compact, floats) = Pair(300);
+        Assert.True(compact.IsCompact);
+        Assert.False(floats.IsCompact);
+        Assert.Equal(784, compact.FeatureCount);
+        Assert.Equal(new Shape(300, 784), compact.FeatureShape);
+        int[] rows = [299, 0, 17, 17];
+        float[] fromBytes = new float[rows.Length * 784];
+        float[] fromFloats = new float[rows.Length * 784];
+        compact.CopyFeatures(rows, fromBytes);
+        floats.CopyFeatures(rows, fromFloats);
+        Assert.Equal(fromFloats, fromBytes);
+        Assert.True(compact.IsCompact);
+
+        Dataset subset = compact.Subset([5, 3]);
+        Assert.True(subset.IsCompact);
+        Assert.Equal(floats.Features.Row(3).ToArray(), subset.Features.Row(1).ToArray());
+        Assert.Equal(floats.Features.Span.ToArray(), compact.Features.Span.ToArray());
+        Assert.False(compact.IsCompact);
+
+        // once expanded, the float tensor is the data: a change to it is seen by batches
+        compact.Features[2, 5] = 42f;
+        float[] row = new float[784];
+        compact.CopyFeatures([2], row);
+        Assert.Equal(42f, row[5]);
+        Assert.Throws<ArgumentException>(() => compact.CopyFeatures([0, 1], new float[784]));
+    }
+
+    [Theory]
+    [InlineData(0, true)] // full batch: chunks of 512 rows expanded in place of the float view
+    [InlineData(32, true)] // shuffled mini-batches
+    [InlineData(0, false)]
+    public void Training_on_bytes_gives_the_same_weights_as_training_on_floats(int batchSize, bool shuffle)
+    {
+        var (compact, floats) = Pair(1100);
+        float[] Train(Dataset data)
+        {
+            var model = new Sequential(784).Add(new Dense(16)).Add(new ReLU()).Add(new Dense(10));
+            model.Initialize(3);
+            Trainer.Fit(model, new SoftmaxCrossEntropy(), new Adam(model.Parameters, 1e-3f), data,
+                new TrainingOptions { Epochs = 2, BatchSize = batchSize, Seed = 1, Shuffle = shuffle });
+            return [.. model.Parameters.SelectMany(p => p.Value)];
+        }
+
+        Assert.Equal(Train(floats), Train(compact));
+        Assert.True(compact.IsCompact);
+        EvaluationResult a = Evaluator.Evaluate(Untrained(floats), new SoftmaxCrossEntropy(), floats);
+        EvaluationResult b = Evaluator.Evaluate(Untrained(compact), new SoftmaxCrossEntropy(), compact);
+        Assert.Equal(a.Loss, b.Loss);
+        Assert.Equal(a.Outputs.Span.ToArray(), b.Outputs.Span.ToArray());
+    }
+
+    private static Sequential Untrained(Dataset data)
+    {
+        var model = new Sequential(784).Add(new Dense(10, Initializer.HeNormal));
+        model.Initialize(5);
+        return model;
+    }
+}
