@@ -173,6 +173,19 @@ public sealed class Dataset
         ExpandRows.Run(_bytes!, width, _byteScale, indices, destination);
     }
 
+    /// <summary>Points <paramref name="batch"/> at samples order[start .. start + rows) without expanding them, when
+    /// the data is compact; returns false for float data.</summary>
+    internal bool TryGetByteRows(int[] order, int start, int rows, ByteRows batch)
+    {
+        if (_features is not null)
+        {
+            return false;
+        }
+
+        batch.Set(_bytes!, FeatureCount, _byteScale, order, start, rows);
+        return true;
+    }
+
     /// <summary>The targets of samples <paramref name="indices"/> (in that order) into consecutive rows of
     /// <paramref name="destination"/>.</summary>
     public void CopyTargets(ReadOnlySpan<int> indices, Span<float> destination)

@@ -1,3 +1,4 @@
+using Nabla.Data;
 using System.Globalization;
 using Nabla.Initializers;
 using Nabla.Parameters;
@@ -19,6 +20,7 @@ public sealed class Dense : Layer
     private Parameter? _weight;
     private Parameter? _bias;
     private Tensor? _input;
+    private ByteRows? _byteInput;
     private Parameter[] _parameters = [];
 
     /// <summary>Creates a layer with <paramref name="units"/> outputs; the input width comes from the model.</summary>
@@ -78,13 +80,40 @@ public sealed class Dense : Layer
         Initialization.Fill(Initializer, Weight.Shape[0], Units, Weight.Value, Bias.Value, random);
     }
 
+    /// <summary>Whether <see cref="ForwardBytes"/> can take this layer's input: few outputs, an AVX-512 CPU.</summary>
+    internal bool AcceptsByteRows => Units <= GemmSmallN.MaxColumns && GemmBytesTransposed.IsSupported;
+
     /// <summary>Y = X·W + b.</summary>
     public override Tensor Forward(Tensor input, bool training)
     {
         CheckInput(input);
         _input = input;
+        _byteInput = null;
         Tensor output = _output.Get(input.Rows, Units);
         Gemm.Multiply(input.Span, false, Weight.Value, false, output.Span, input.Rows, Weight.Shape[0], Units);
+        TensorMath.AddRowVector(Bias.Value, input.Rows, output.Span);
+        return output;
+    }
+
+    /// <summary>Y = X·W + b with X the scaled bytes of a compact dataset's batch, read in place (as the first layer).</summary>
+    internal unsafe Tensor ForwardBytes(ByteRows input)
+    {
+        if (input.Width != Weight.Shape[0])
+        {
+            throw new ShapeMismatchException($"Layer {Describe()} expects input of shape [batch, {Weight.Shape[0]}] but got [{input.Rows}, {input.Width}].");
+        }
+
+        _input = null;
+        _byteInput = input;
+        Tensor output = _output.Get(input.Rows, Units);
+        fixed (byte* a = input.Data)
+        fixed (int* rows = input.Order)
+        fixed (float* w = Weight.Value)
+        fixed (float* y = output.Span)
+        {
+            GemmSmallN.MultiplyBytes(a, rows + input.Start, input.Scale, w, Units, false, y, Units, input.Rows, input.Width, Units);
+        }
+
         TensorMath.AddRowVector(Bias.Value, input.Rows, output.Span);
         return output;
     }
@@ -92,6 +121,11 @@ public sealed class Dense : Layer
     /// <summary>dW += Xᵀ·dY, db += Σ_batch dY, dX = dY·Wᵀ.</summary>
     public override Tensor? Backward(Tensor outputGradient, bool needInputGradient)
     {
+        if (_byteInput is { } bytes)
+        {
+            return BackwardBytes(bytes, outputGradient, needInputGradient);
+        }
+
         Tensor input = _input ?? throw new InvalidOperationException($"Layer {Describe()}: Backward called before Forward.");
         ArgumentNullException.ThrowIfNull(outputGradient);
         if (outputGradient.Rows != input.Rows || outputGradient.RowLength != Units)
@@ -113,5 +147,31 @@ public sealed class Dense : Layer
         Tensor inputGradient = _inputGradient.Get(batch, fanIn);
         Gemm.Multiply(outputGradient.Span, false, Weight.Value, true, inputGradient.Span, batch, Units, fanIn);
         return inputGradient;
+    }
+
+    /// <summary>The backward pass after <see cref="ForwardBytes"/>: dW += Xᵀ·dY from the bytes, db += Σ_batch dY.</summary>
+    private unsafe Tensor? BackwardBytes(ByteRows input, Tensor outputGradient, bool needInputGradient)
+    {
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        if (outputGradient.Rows != input.Rows || outputGradient.RowLength != Units)
+        {
+            throw new ShapeMismatchException($"Layer {Describe()} produced [{input.Rows}, {Units}] but got a gradient of shape {outputGradient.Shape}.");
+        }
+
+        if (needInputGradient)
+        {
+            throw new InvalidOperationException($"Layer {Describe()} read its input as bytes and has no input gradient: it must be the first layer.");
+        }
+
+        fixed (byte* a = input.Data)
+        fixed (int* rows = input.Order)
+        fixed (float* dY = outputGradient.Span)
+        fixed (float* dW = Weight.Gradient)
+        {
+            GemmBytesTransposed.MultiplyAdd(a, rows + input.Start, input.Scale, dY, dW, input.Rows, input.Width, Units);
+        }
+
+        TensorMath.AccumulateColumnSums(outputGradient.Span, input.Rows, Bias.Gradient);
+        return null;
     }
 }

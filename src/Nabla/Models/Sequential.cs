@@ -1,3 +1,4 @@
+using Nabla.Data;
 using Nabla.Initializers;
 using Nabla.Layers;
 using Nabla.Parameters;
@@ -111,6 +112,22 @@ public sealed class Sequential
         foreach (Layer layer in _layers)
         {
             x = layer.Forward(x, training);
+        }
+
+        return x;
+    }
+
+    /// <summary>Whether <see cref="ForwardBytes"/> applies: the first layer is a <see cref="Dense"/> layer that can read
+    /// a compact batch in place.</summary>
+    internal bool AcceptsByteRows => _layers.Count > 0 && _layers[0] is Dense { AcceptsByteRows: true };
+
+    /// <summary><see cref="Forward"/> on a compact dataset's batch, read by the first layer without expanding it.</summary>
+    internal Tensor ForwardBytes(ByteRows input, bool training)
+    {
+        Tensor x = ((Dense)_layers[0]).ForwardBytes(input);
+        for (int i = 1; i < _layers.Count; i++)
+        {
+            x = _layers[i].Forward(x, training);
         }
 
         return x;

@@ -81,6 +81,13 @@ public static unsafe class Gemm
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
+            if (GemmTiny.Takes(transposeA, m, k, n))
+            {
+                // A small output layer: one thread, no packing (see GemmTiny).
+                GemmTiny.Multiply(pa, transposeA, pb, transposeB, pc, m, k, n, alpha, beta);
+                return;
+            }
+
             if (!transposeA && n <= GemmSmallN.MaxColumns && m >= 32 && k >= 16 && GemmSmallN.IsSupported)
             {
                 // Few columns, A read in place: no packing of A at all (see GemmSmallN).
@@ -119,6 +126,11 @@ public static unsafe class Gemm
             names.Add(DirectKernels);
         }
 
+        if (GemmTiny.IsSupported)
+        {
+            names.Add(TinyKernels);
+        }
+
         return names;
     }
 
@@ -128,12 +140,27 @@ public static unsafe class Gemm
     /// <summary>The name <see cref="AvailableKernels"/> gives the in-place small-n path (<see cref="GemmSmallN"/>).</summary>
     internal const string DirectKernels = "avx512 direct small-n";
 
+    /// <summary>The name <see cref="AvailableKernels"/> gives the single-thread path for small heads (<see cref="GemmTiny"/>).</summary>
+    internal const string TinyKernels = "avx512 tiny";
+
     /// <summary>Same as the public overload, but with a named kernel (one of <see cref="AvailableKernels"/>).</summary>
     internal static void MultiplyWithKernel(string kernel,
         ReadOnlySpan<float> a, bool transposeA, ReadOnlySpan<float> b, bool transposeB, Span<float> c,
         int m, int k, int n, float alpha, float beta)
     {
-        if (kernel == TransposedKernels || kernel == DirectKernels)
+        if (kernel == TinyKernels && GemmTiny.Takes(transposeA, m, k, n) && m > 0 && n > 0 && k > 0 && alpha != 0f)
+        {
+            fixed (float* pa = a)
+            fixed (float* pb = b)
+            fixed (float* pc = c)
+            {
+                GemmTiny.Multiply(pa, transposeA, pb, transposeB, pc, m, k, n, alpha, beta);
+            }
+
+            return;
+        }
+
+        if (kernel == TransposedKernels || kernel == DirectKernels || kernel == TinyKernels)
         {
             fixed (float* pa = a)
             fixed (float* pb = b)

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Nabla.Threading;
 
 namespace Nabla.Tensors;
@@ -26,6 +27,9 @@ internal static unsafe class GemmSmallN
     /// <summary>Whether this CPU can use the path.</summary>
     public static bool IsSupported => Vector512.IsHardwareAccelerated;
 
+    /// <summary>Whether this CPU can use <see cref="MultiplyBytes"/>.</summary>
+    public static bool BytesSupported => IsSupported && Avx512F.IsSupported;
+
     /// <summary>Computes the product (caller checked the lengths; n ≤ <see cref="MaxColumns"/>).</summary>
     public static void Multiply(float* a, nint lda, float* b, nint ldb, bool transposeB, float* c, nint ldc, int m, int k, int n, float alpha, float beta)
     {
@@ -35,16 +39,32 @@ internal static unsafe class GemmSmallN
         }
     }
 
+    /// <summary>
+    /// C = (A·scale)·op(B) for A a matrix of bytes whose rows are picked by <paramref name="rowIndex"/> (row i of A is
+    /// <c>a[rowIndex[i]·k ..]</c>): a first layer reading 8-bit pixels straight from a compact dataset, each value
+    /// converted as it is loaded. The floats it multiplies are exactly those <see cref="TensorMath.ExpandBytes"/>
+    /// makes, and the order of operations is that of <see cref="Multiply"/>, so the result is bit for bit the same as
+    /// expanding first.
+    /// </summary>
+    public static void MultiplyBytes(byte* a, int* rowIndex, float scale, float* b, nint ldb, bool transposeB, float* c, nint ldc, int m, int k, int n)
+    {
+        lock (s_job)
+        {
+            s_job.RunBytes(a, rowIndex, scale, b, ldb, transposeB, c, ldc, m, k, n);
+        }
+    }
+
     /// <summary>Two rows of C: r0 = A[i]·op(B), r1 = A[i+1]·op(B), from bt = op(B)ᵀ with rows of kp ≥ k values.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TwoRows<TColumns>(float* a0Row, float* a1Row, int k16, float* bt, nint kp, float* c0, float* c1, float alpha, float beta)
+    private static void TwoRows<TColumns, TElement>(void* a0Row, void* a1Row, int k16, float* bt, nint kp, float* c0, float* c1, float alpha, float beta, float scale)
         where TColumns : struct, IRowCount
+        where TElement : struct, IRowElements
     {
         Vector512<float> r0c0 = default, r1c0 = default, r0c1 = default, r1c1 = default, r0c2 = default, r1c2 = default, r0c3 = default, r1c3 = default, r0c4 = default, r1c4 = default, r0c5 = default, r1c5 = default, r0c6 = default, r1c6 = default, r0c7 = default, r1c7 = default, r0c8 = default, r1c8 = default, r0c9 = default, r1c9 = default, r0c10 = default, r1c10 = default, r0c11 = default, r1c11 = default;
         for (int p = 0; p < k16; p += 16)
         {
-            Vector512<float> a0 = Vector512.Load(a0Row + p);
-            Vector512<float> a1 = Vector512.Load(a1Row + p);
+            Vector512<float> a0 = TElement.Load16(a0Row, p, scale);
+            Vector512<float> a1 = TElement.Load16(a1Row, p, scale);
                 if (TColumns.Value > 0)
                 {
                     Vector512<float> b = Vector512.Load(bt + 0 * kp + p);
@@ -191,9 +211,29 @@ internal static unsafe class GemmSmallN
         private float* _bt;
         private nint _btCapacity;
         private float* _a, _c;
+        private byte* _bytes;
+        private int* _rowIndex;
+        private float* _oddRow;
+        private int _oddRowCapacity;
         private nint _lda, _ldc, _kp;
         private int _m, _k, _n, _k16;
-        private float _alpha, _beta;
+        private float _alpha, _beta, _scale;
+
+        public void RunBytes(byte* a, int* rowIndex, float scale, float* b, nint ldb, bool transposeB, float* c, nint ldc, int m, int k, int n)
+        {
+            _bytes = a;
+            _rowIndex = rowIndex;
+            _scale = scale;
+            try
+            {
+                Run(null, k, b, ldb, transposeB, c, ldc, m, k, n, 1f, 0f);
+            }
+            finally
+            {
+                _bytes = null;
+                _rowIndex = null;
+            }
+        }
 
         public void Run(float* a, nint lda, float* b, nint ldb, bool transposeB, float* c, nint ldc, int m, int k, int n, float alpha, float beta)
         {
@@ -234,11 +274,11 @@ internal static unsafe class GemmSmallN
         {
             int pairs = _m / 2;
             int first = (int)((long)pairs * thread / threads), last = (int)((long)pairs * (thread + 1) / threads);
-            var kernel = Kernel(_n);
+            var kernel = _bytes == null ? Kernel<FloatElements>(_n) : Kernel<ByteElements>(_n);
             for (int pair = first; pair < last; pair++)
             {
                 int i = 2 * pair;
-                kernel(_a + i * _lda, _a + (i + 1) * _lda, _k16, _bt, _kp, _c + i * _ldc, _c + (i + 1) * _ldc, _alpha, _beta);
+                kernel(RowOf(i), RowOf(i + 1), _k16, _bt, _kp, _c + i * _ldc, _c + (i + 1) * _ldc, _alpha, _beta, _scale);
             }
 
             // The values of k past the last multiple of 16, then an odd last row, one dot product at a time.
@@ -255,11 +295,34 @@ internal static unsafe class GemmSmallN
                 int i = _m - 1;
                 for (int j = 0; j < _n; j++)
                 {
-                    float dot = System.Numerics.Tensors.TensorPrimitives.Dot(new ReadOnlySpan<float>(_a + i * _lda, _k), new ReadOnlySpan<float>(_bt + j * _kp, _k));
+                    float dot = System.Numerics.Tensors.TensorPrimitives.Dot(OddRow(i), new ReadOnlySpan<float>(_bt + j * _kp, _k));
                     Store(_c + i * _ldc + j, dot, _alpha, _beta);
                 }
             }
         }
+
+        /// <summary>Row i of A as floats: in place, or bytes expanded into a buffer (the same values as
+        /// <see cref="TensorMath.ExpandBytes"/>, so the dot product is the one the float path computes).</summary>
+        private ReadOnlySpan<float> OddRow(int i)
+        {
+            if (_bytes == null)
+            {
+                return new ReadOnlySpan<float>(_a + i * _lda, _k);
+            }
+
+            if (_oddRowCapacity < _k)
+            {
+                NativeMemory.Free(_oddRow);
+                _oddRow = (float*)NativeMemory.Alloc((nuint)_k * sizeof(float));
+                _oddRowCapacity = _k;
+            }
+
+            var row = new Span<float>(_oddRow, _k);
+            TensorMath.ExpandBytes(new ReadOnlySpan<byte>(RowOf(i), _k), _scale, row);
+            return row;
+        }
+
+        private void* RowOf(int i) => _bytes == null ? _a + i * _lda : _bytes + (nint)_rowIndex[i] * _k;
 
         private void AddTail(int i)
         {
@@ -268,27 +331,51 @@ internal static unsafe class GemmSmallN
                 float sum = 0f;
                 for (int p = _k16; p < _k; p++)
                 {
-                    sum += _a[i * _lda + p] * _bt[j * _kp + p];
+                    float a = _bytes == null ? _a[i * _lda + p] : ((byte*)RowOf(i))[p] * _scale;
+                    sum += a * _bt[j * _kp + p];
                 }
 
                 _c[i * _ldc + j] += _alpha * sum;
             }
         }
 
-        private static delegate*<float*, float*, int, float*, nint, float*, float*, float, float, void> Kernel(int n) => n switch
+        private static delegate*<void*, void*, int, float*, nint, float*, float*, float, float, float, void> Kernel<TElement>(int n)
+            where TElement : struct, IRowElements => n switch
         {
-            1 => &TwoRows<Rows1>,
-            2 => &TwoRows<Rows2>,
-            3 => &TwoRows<Rows3>,
-            4 => &TwoRows<Rows4>,
-            5 => &TwoRows<Rows5>,
-            6 => &TwoRows<Rows6>,
-            7 => &TwoRows<Rows7>,
-            8 => &TwoRows<Rows8>,
-            9 => &TwoRows<Rows9>,
-            10 => &TwoRows<Rows10>,
-            11 => &TwoRows<Rows11>,
-            _ => &TwoRows<Rows12>,
+            1 => &TwoRows<Rows1, TElement>,
+            2 => &TwoRows<Rows2, TElement>,
+            3 => &TwoRows<Rows3, TElement>,
+            4 => &TwoRows<Rows4, TElement>,
+            5 => &TwoRows<Rows5, TElement>,
+            6 => &TwoRows<Rows6, TElement>,
+            7 => &TwoRows<Rows7, TElement>,
+            8 => &TwoRows<Rows8, TElement>,
+            9 => &TwoRows<Rows9, TElement>,
+            10 => &TwoRows<Rows10, TElement>,
+            11 => &TwoRows<Rows11, TElement>,
+            _ => &TwoRows<Rows12, TElement>,
         };
     }
+}
+
+/// <summary>How a kernel reads 16 consecutive values of a row of A as floats.</summary>
+internal unsafe interface IRowElements
+{
+    /// <summary>Values p … p+15 of <paramref name="row"/>.</summary>
+    static abstract Vector512<float> Load16(void* row, int p, float scale);
+}
+
+/// <summary>A row of floats (the scale is not used).</summary>
+internal readonly unsafe struct FloatElements : IRowElements
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Load16(void* row, int p, float scale) => Vector512.Load((float*)row + p);
+}
+
+/// <summary>A row of bytes, each converted and multiplied by the scale as it is loaded (8-bit pixels · 1/255).</summary>
+internal readonly unsafe struct ByteElements : IRowElements
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Load16(void* row, int p, float scale) =>
+        Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Sse2.LoadVector128((byte*)row + p))) * Vector512.Create(scale);
 }

@@ -1,4 +1,7 @@
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Nabla.Tensors;
 
@@ -85,7 +88,7 @@ public static partial class TensorMath
     /// <param name="x">[rows, columns].</param>
     /// <param name="columns">Values per row.</param>
     /// <param name="indices">One index per row.</param>
-    public static void ArgMaxRows(ReadOnlySpan<float> x, int columns, Span<int> indices)
+    public static unsafe void ArgMaxRows(ReadOnlySpan<float> x, int columns, Span<int> indices)
     {
         if (columns > 16)
         {
@@ -97,23 +100,37 @@ public static partial class TensorMath
             return;
         }
 
-        // A handful of classes: a plain loop beats a library call per row. Same answer as IndexOfMax: the first
-        // maximum, or the first NaN.
-        for (int i = 0; i < indices.Length; i++)
+        // A handful of classes: one masked vector per row (max across lanes, then the first lane equal to it) beats a
+        // library call per row. Rows where IndexOfMax's finer rules could matter (a NaN, or a maximum of zero, where
+        // +0 beats −0) go to IndexOfMax itself, as do CPUs without AVX-512.
+        if (!Avx512F.IsSupported)
         {
-            ReadOnlySpan<float> row = x.Slice(i * columns, columns);
-            int best = 0;
-            float max = row[0];
-            for (int j = 1; j < row.Length && !float.IsNaN(max); j++)
+            for (int i = 0; i < indices.Length; i++)
             {
-                float v = row[j];
-                if (v > max || float.IsNaN(v) || (v == 0f && max == 0f && float.IsNegative(max) && !float.IsNegative(v)))
-                {
-                    (best, max) = (j, v);
-                }
+                indices[i] = TensorPrimitives.IndexOfMax(x.Slice(i * columns, columns));
             }
 
-            indices[i] = best;
+            return;
+        }
+
+        Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(columns)).AsSingle();
+        Vector512<float> lowest = Vector512.Create(float.NegativeInfinity);
+        fixed (float* start = x)
+        {
+            for (int i = 0; i < indices.Length; i++)
+            {
+                float* row = start + (nint)i * columns;
+                Vector512<float> v = Avx512F.MaskLoad(row, mask, lowest);
+                Vector512<float> max = Avx512F.Max(v, Avx512F.Shuffle4x128(v, v, 0b01_00_11_10));
+                max = Avx512F.Max(max, Avx512F.Shuffle4x128(max, max, 0b10_11_00_01));
+                max = Avx512F.Max(max, Avx512F.Shuffle(max, max, 0b01_00_11_10));
+                max = Avx512F.Max(max, Avx512F.Shuffle(max, max, 0b10_11_00_01));
+                float top = max.ToScalar();
+                bool nan = Avx512F.CompareUnordered(v, v).ExtractMostSignificantBits() != 0;
+                indices[i] = nan || top == 0f
+                    ? TensorPrimitives.IndexOfMax(new ReadOnlySpan<float>(row, columns))
+                    : BitOperations.TrailingZeroCount(Avx512F.CompareEqual(v, max).ExtractMostSignificantBits());
+            }
         }
     }
 }

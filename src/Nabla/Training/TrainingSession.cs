@@ -123,6 +123,8 @@ public sealed class TrainingSession
         long totalSteps = (long)batchesPerEpoch * Options.Epochs;
         Tensor targets = train.Targets;
         var batchFeatures = new BatchBuffer();
+        var byteRows = new ByteRows();
+        bool readBytes = Model.AcceptsByteRows;
         var batchTargets = new BatchBuffer();
         var gradient = new BatchBuffer();
         int[] order = new int[count];
@@ -173,8 +175,13 @@ public sealed class TrainingSession
                 {
                     int chunkRows = Math.Min(chunkLimit, rows - chunkStart);
                     ReadOnlySpan<int> chunkOrder = order.AsSpan(start + chunkStart, chunkRows);
-                    Tensor xChunk, tChunk;
-                    if (fullBatch && !train.IsCompact)
+                    Tensor? xChunk = null;
+                    Tensor tChunk;
+                    if (readBytes && train.TryGetByteRows(order, start + chunkStart, chunkRows, byteRows))
+                    {
+                        // the first layer reads the compact bytes in place (see Dense.ForwardBytes)
+                    }
+                    else if (fullBatch && !train.IsCompact)
                     {
                         xChunk = chunkRows == count ? train.Features : View(ref chunkFeatures, train.Features, chunkStart, chunkRows);
                     }
@@ -199,7 +206,7 @@ public sealed class TrainingSession
                         _layers[l].TrainingStep = step * 4096 + chunk;
                     }
 
-                    Tensor output = Model.Forward(xChunk, training: true);
+                    Tensor output = xChunk is null ? Model.ForwardBytes(byteRows, training: true) : Model.Forward(xChunk, training: true);
                     Tensor dOutput = gradient.Get(chunkRows, classes);
                     float chunkLoss = Loss.Compute(output.Span, tChunk.Span, classes, dOutput.Span);
                     if (!float.IsFinite(chunkLoss))
