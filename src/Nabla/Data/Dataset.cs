@@ -252,7 +252,8 @@ public sealed class Dataset
         // Below this many values one thread is quicker than waking a second.
         private const int MinValuesPerThread = 1 << 15;
 
-        private static readonly ExpandRows s_job = new();
+        [ThreadStatic]
+        private static ExpandRows? t_job;
 
         private byte* _source;
         private int* _indices;
@@ -269,21 +270,19 @@ public sealed class Dataset
                 return;
             }
 
-            lock (s_job)
+            ExpandRows job = t_job ??= new ExpandRows();
+            fixed (byte* s = source)
+            fixed (int* i = indices)
+            fixed (float* t = destination)
             {
-                fixed (byte* s = source)
-                fixed (int* i = indices)
-                fixed (float* t = destination)
-                {
-                    s_job._source = s;
-                    s_job._indices = i;
-                    s_job._target = t;
-                    (s_job._rows, s_job._width, s_job._scale) = (indices.Length, width, scale);
-                    ParallelWorkers.Shared.Run(s_job, threads);
-                    s_job._source = null;
-                    s_job._indices = null;
-                    s_job._target = null;
-                }
+                job._source = s;
+                job._indices = i;
+                job._target = t;
+                (job._rows, job._width, job._scale) = (indices.Length, width, scale);
+                ParallelWorkers.Shared.Run(job, threads);
+                job._source = null;
+                job._indices = null;
+                job._target = null;
             }
         }
 

@@ -117,6 +117,35 @@ public sealed class Sequential
         return x;
     }
 
+    /// <summary>
+    /// A copy of this model's layers that shares its weights (the same arrays) but has its own gradients and
+    /// activations, so that two threads can each run forward and backward passes over different rows at once.
+    /// Models with batch normalization (which mixes the rows of a batch) have no replicas.
+    /// </summary>
+    internal Sequential CreateReplica()
+    {
+        if (_layers.Any(l => l.MixesBatch))
+        {
+            throw new InvalidOperationException("A model with batch normalization cannot be split into replicas.");
+        }
+
+        var replica = new Sequential(InputShape.ToArray()) { OutputTransform = OutputTransform };
+        foreach (Layer layer in _layers)
+        {
+            replica.Add(Serialization.ModelFile.CreateLayer(layer.Kind, layer.Settings, "replica"));
+        }
+
+        for (int i = 0; i < _layers.Count; i++)
+        {
+            for (int j = 0; j < _layers[i].Parameters.Count; j++)
+            {
+                replica._layers[i].Parameters[j].ShareValues(_layers[i].Parameters[j]);
+            }
+        }
+
+        return replica;
+    }
+
     /// <summary>Whether <see cref="ForwardBytes"/> applies: the first layer is a <see cref="Dense"/> layer that can read
     /// a compact batch in place.</summary>
     internal bool AcceptsByteRows => _layers.Count > 0 && _layers[0] is Dense { AcceptsByteRows: true };

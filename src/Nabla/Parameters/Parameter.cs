@@ -29,10 +29,22 @@ public sealed class Parameter
     public bool IsWeight { get; }
 
     /// <summary>The values, row-major.</summary>
-    public float[] Value { get; }
+    public float[] Value { get; private set; }
 
     /// <summary>∂loss/∂value, accumulated by backward passes until <see cref="ZeroGradient"/>.</summary>
     public float[] Gradient { get; }
+
+    /// <summary>Makes this parameter use <paramref name="source"/>'s values (same array), keeping its own gradient: a
+    /// training replica's layers read the model's weights and accumulate their own gradients.</summary>
+    internal void ShareValues(Parameter source)
+    {
+        if (!source.Shape.Equals(Shape))
+        {
+            throw new ArgumentException($"Cannot share {source} with {this}: the shapes differ.");
+        }
+
+        Value = source.Value;
+    }
 
     /// <summary>Sets the gradient to zero.</summary>
     public void ZeroGradient() => Array.Clear(Gradient);

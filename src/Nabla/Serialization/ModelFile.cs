@@ -314,7 +314,7 @@ public static class ModelFile
         return (model, metadata, extraMetadata, extraTensors);
     }
 
-    private static Layer CreateLayer(string kind, IReadOnlyDictionary<string, string> settings, string path) => kind switch
+    internal static Layer CreateLayer(string kind, IReadOnlyDictionary<string, string> settings, string path) => kind switch
     {
         "dense" => new Dense(int.Parse(settings["units"], CultureInfo.InvariantCulture),
             Initializers.Initialization.Parse(settings.GetValueOrDefault("initializer", "default"))),

@@ -24,7 +24,8 @@ namespace Nabla.Tensors;
 /// and meet at a spinning barrier before and after the arithmetic.
 /// </para>
 /// <para>
-/// Calls from several threads at once are safe; they take turns.
+/// Calls from several threads at once are safe: each thread has its own packing buffers, and they take turns for
+/// the worker threads.
 /// </para>
 /// </remarks>
 public static unsafe class Gemm
@@ -36,7 +37,12 @@ public static unsafe class Gemm
     // Below this many multiply-adds a second thread costs more than it saves.
     private const long MinMultiplyAddsPerThread = 1L << 16;
 
-    private static readonly GemmJob s_job = new();
+    // One job (its packing buffers) per calling thread: calls from different threads, or from the shares of a
+    // data-parallel job, never wait for each other here.
+    [ThreadStatic]
+    private static GemmJob? t_job;
+
+    private static GemmJob Job => t_job ??= new GemmJob();
 
     /// <summary>Which micro-kernel this process uses: "avx512 8x32", "avx2 6x16" or "portable 4x8".</summary>
     public static string KernelName => KernelChoice.Current.Name;
@@ -95,10 +101,7 @@ public static unsafe class Gemm
                 return;
             }
 
-            lock (s_job)
-            {
-                s_job.Run(pa, transposeA ? m : k, transposeA, pb, transposeB ? k : n, transposeB, pc, n, m, k, n, alpha, beta);
-            }
+            Job.Run(pa, transposeA ? m : k, transposeA, pb, transposeB ? k : n, transposeB, pc, n, m, k, n, alpha, beta);
         }
     }
 
@@ -172,11 +175,8 @@ public static unsafe class Gemm
                     return;
                 }
 
-                lock (s_job)
-                {
-                    // The packed path, which takes the transposed n×32 route whenever n ≤ 12 and m ≥ 32.
-                    s_job.Run(pa, transposeA ? m : k, transposeA, pb, transposeB ? k : n, transposeB, pc, n, m, k, n, alpha, beta);
-                }
+                // The packed path, which takes the transposed n×32 route whenever n ≤ 12 and m ≥ 32.
+                    Job.Run(pa, transposeA ? m : k, transposeA, pb, transposeB ? k : n, transposeB, pc, n, m, k, n, alpha, beta);
             }
 
             return;
@@ -190,10 +190,7 @@ public static unsafe class Gemm
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            lock (s_job)
-            {
-                s_job.Run(pa, transposeA ? m : k, transposeA, pb, transposeB ? k : n, transposeB, pc, n, m, k, n, alpha, beta, choice);
-            }
+            Job.Run(pa, transposeA ? m : k, transposeA, pb, transposeB ? k : n, transposeB, pc, n, m, k, n, alpha, beta, choice);
         }
     }
 
@@ -320,6 +317,14 @@ public static unsafe class Gemm
         private readonly SpinBarrier _barrier = new();
         private float* _packedA;
         private float* _packedB;
+
+        ~GemmJob()
+        {
+            // a thread's job dies with the thread
+            NativeMemory.AlignedFree(_packedA);
+            NativeMemory.AlignedFree(_packedB);
+        }
+
         private nint _packedACapacity;
         private nint _packedBCapacity;
 

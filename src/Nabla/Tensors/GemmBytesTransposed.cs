@@ -23,7 +23,8 @@ internal static unsafe class GemmBytesTransposed
     // Rows of A per block (see Job.Execute): 256 rows of a 32-column strip are 256 cache lines, 16 KB of L1.
     private const int RowBlock = 256;
 
-    private static readonly Job s_job = new();
+    [ThreadStatic]
+    private static Job? t_job;
 
     /// <summary>Whether this CPU can use the path.</summary>
     public static bool IsSupported => GemmSmallN.BytesSupported;
@@ -36,10 +37,7 @@ internal static unsafe class GemmBytesTransposed
             return;
         }
 
-        lock (s_job)
-        {
-            s_job.Run(a, rowIndex, scale, d, c, m, k, n);
-        }
+        (t_job ??= new Job()).Run(a, rowIndex, scale, d, c, m, k, n);
     }
 
     /// <summary>One strip of 16·TWidth columns of A, starting at column p, over all m ≥ 1 rows.</summary>

@@ -22,7 +22,8 @@ internal static unsafe class GemmSmallN
     /// <summary>The most columns this path takes.</summary>
     public const int MaxColumns = 12;
 
-    private static readonly Job s_job = new();
+    [ThreadStatic]
+    private static Job? t_job;
 
     /// <summary>Whether this CPU can use the path.</summary>
     public static bool IsSupported => Vector512.IsHardwareAccelerated;
@@ -33,10 +34,7 @@ internal static unsafe class GemmSmallN
     /// <summary>Computes the product (caller checked the lengths; n ≤ <see cref="MaxColumns"/>).</summary>
     public static void Multiply(float* a, nint lda, float* b, nint ldb, bool transposeB, float* c, nint ldc, int m, int k, int n, float alpha, float beta)
     {
-        lock (s_job)
-        {
-            s_job.Run(a, lda, b, ldb, transposeB, c, ldc, m, k, n, alpha, beta);
-        }
+        (t_job ??= new Job()).Run(a, lda, b, ldb, transposeB, c, ldc, m, k, n, alpha, beta);
     }
 
     /// <summary>
@@ -48,10 +46,7 @@ internal static unsafe class GemmSmallN
     /// </summary>
     public static void MultiplyBytes(byte* a, int* rowIndex, float scale, float* b, nint ldb, bool transposeB, float* c, nint ldc, int m, int k, int n)
     {
-        lock (s_job)
-        {
-            s_job.RunBytes(a, rowIndex, scale, b, ldb, transposeB, c, ldc, m, k, n);
-        }
+        (t_job ??= new Job()).RunBytes(a, rowIndex, scale, b, ldb, transposeB, c, ldc, m, k, n);
     }
 
     /// <summary>Two rows of C: r0 = A[i]·op(B), r1 = A[i+1]·op(B), from bt = op(B)ᵀ with rows of kp ≥ k values.</summary>
@@ -215,6 +210,12 @@ internal static unsafe class GemmSmallN
         private int* _rowIndex;
         private float* _oddRow;
         private int _oddRowCapacity;
+
+        ~Job()
+        {
+            NativeMemory.AlignedFree(_bt);
+            NativeMemory.Free(_oddRow);
+        }
         private nint _lda, _ldc, _kp;
         private int _m, _k, _n, _k16;
         private float _alpha, _beta, _scale;

@@ -19,7 +19,7 @@ internal interface IParallelWork
 /// </para>
 /// <para>
 /// One job runs at a time; a second caller waits for the first to finish. The calling thread is worker 0 and does
-/// its share too.
+/// its share too. A job's share may itself call <see cref="Run"/>: that inner job runs on the calling thread alone.
 /// </para>
 /// </remarks>
 internal sealed class ParallelWorkers
@@ -27,6 +27,11 @@ internal sealed class ParallelWorkers
     // How long an idle worker spins before it blocks: long enough to bridge the gaps between the kernels of one
     // training step, short enough that an idle process does not burn a core.
     private const int SpinIterationsBeforeBlocking = 20_000;
+
+    // Whether this thread is running a job's share: a kernel called from inside a job (data-parallel training runs
+    // whole chunks on each thread) then runs on its own thread alone instead of queueing behind the job it is in.
+    [ThreadStatic]
+    private static bool t_insideJob;
 
     private static readonly Lazy<ParallelWorkers> s_shared = new(() => new ParallelWorkers(DefaultThreadCount()));
 
@@ -59,7 +64,7 @@ internal sealed class ParallelWorkers
     public void Run(IParallelWork work, int threadCount)
     {
         threadCount = Math.Clamp(threadCount, 1, _threadCount);
-        if (threadCount == 1)
+        if (threadCount == 1 || t_insideJob)
         {
             work.Execute(0, 1);
             return;
@@ -79,10 +84,12 @@ internal sealed class ParallelWorkers
 
             try
             {
+                t_insideJob = true;
                 work.Execute(0, threadCount);
             }
             finally
             {
+                t_insideJob = false;
                 var spinner = new SpinWait();
                 while (Volatile.Read(ref _remaining) != 0)
                 {
@@ -103,6 +110,7 @@ internal sealed class ParallelWorkers
     {
         int index = (int)state!;
         int seen = 0;
+        t_insideJob = true;
         while (true)
         {
             int spins = 0;

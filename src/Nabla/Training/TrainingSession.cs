@@ -7,6 +7,7 @@ using Nabla.Models;
 using Nabla.Optimizers;
 using Nabla.Parameters;
 using Nabla.Tensors;
+using Nabla.Threading;
 
 namespace Nabla.Training;
 
@@ -121,15 +122,20 @@ public sealed class TrainingSession
         int batchesPerEpoch = (count + batchSize - 1) / batchSize;
         int chunkLimit = Model.Layers.Any(l => l.MixesBatch) ? batchSize : ChunkRows;
         long totalSteps = (long)batchesPerEpoch * Options.Epochs;
-        Tensor targets = train.Targets;
-        var batchFeatures = new BatchBuffer();
-        var byteRows = new ByteRows();
-        bool readBytes = Model.AcceptsByteRows;
-        var batchTargets = new BatchBuffer();
-        var gradient = new BatchBuffer();
         int[] order = new int[count];
-        int[] predicted = new int[Math.Min(batchSize, chunkLimit)];
-        Tensor? chunkFeatures = null, chunkTargets = null;
+        var batchJob = new BatchJob(train, Loss, order, fullBatch, chunkLimit, Model);
+
+        // Batches of several chunks (full batch above all) run data-parallel: two replicas of the model, sharing its
+        // weights, each take every other chunk on their own thread, and their gradients are added before the step.
+        // The split is by chunk, not by thread count, so the result is the same on any number of threads.
+        bool replicated = batchSize > chunkLimit && !Model.Layers.Any(l => l.MixesBatch);
+        Sequential? replica = replicated ? Model.CreateReplica() : null;
+        IReadOnlyList<Parameter> replicaParameters = replica?.Parameters ?? [];
+        if (replica is not null)
+        {
+            batchJob.AddReplica(replica);
+        }
+
         var total = Stopwatch.StartNew();
         float learningRate = Optimizer.LearningRate;
 
@@ -167,78 +173,28 @@ public sealed class TrainingSession
 
                 // Large batches (full batch above all) run as chunks whose gradients accumulate before one step:
                 // the same update, but each chunk's activations are still in cache when its backward pass reads them.
-                // A chunk's rows are copied (compact byte data: expanded) from the dataset in shuffled order, except
-                // for a full batch of float data, which the network reads in place.
                 Model.ZeroGradients();
-                double batchLoss = 0;
-                for (int chunkStart = 0, chunk = 0; chunkStart < rows; chunkStart += chunkLimit, chunk++)
+                replica?.ZeroGradients();
+                batchJob.Prepare(step, start, rows);
+                ParallelWorkers.Shared.Run(batchJob, replica is null ? 1 : 2);
+                batchJob.Collect();
+                if (batchJob.Diverged is { } bad)
                 {
-                    int chunkRows = Math.Min(chunkLimit, rows - chunkStart);
-                    ReadOnlySpan<int> chunkOrder = order.AsSpan(start + chunkStart, chunkRows);
-                    Tensor? xChunk = null;
-                    Tensor tChunk;
-                    if (readBytes && train.TryGetByteRows(order, start + chunkStart, chunkRows, byteRows))
-                    {
-                        // the first layer reads the compact bytes in place (see Dense.ForwardBytes)
-                    }
-                    else if (fullBatch && !train.IsCompact)
-                    {
-                        xChunk = chunkRows == count ? train.Features : View(ref chunkFeatures, train.Features, chunkStart, chunkRows);
-                    }
-                    else
-                    {
-                        xChunk = batchFeatures.Get(chunkRows, width);
-                        train.CopyFeatures(chunkOrder, xChunk.Span);
-                    }
-
-                    if (fullBatch)
-                    {
-                        tChunk = chunkRows == count ? targets : View(ref chunkTargets, targets, chunkStart, chunkRows);
-                    }
-                    else
-                    {
-                        tChunk = batchTargets.Get(chunkRows, classes);
-                        train.CopyTargets(chunkOrder, tChunk.Span);
-                    }
-
-                    for (int l = 0; l < _layers.Count; l++)
-                    {
-                        _layers[l].TrainingStep = step * 4096 + chunk;
-                    }
-
-                    Tensor output = xChunk is null ? Model.ForwardBytes(byteRows, training: true) : Model.Forward(xChunk, training: true);
-                    Tensor dOutput = gradient.Get(chunkRows, classes);
-                    float chunkLoss = Loss.Compute(output.Span, tChunk.Span, classes, dOutput.Span);
-                    if (!float.IsFinite(chunkLoss))
-                    {
-                        throw new TrainingDivergedException(string.Create(CultureInfo.InvariantCulture,
-                            $"The loss became {chunkLoss} at epoch {epoch}, batch {batch + 1} of {batchesPerEpoch}. " +
-                            $"Usual causes: a learning rate too high (now {Optimizer.LearningRate}), or inputs that are not scaled (e.g. pixels 0..255 instead of 0..1)."));
-                    }
-
-                    if (chunkRows != rows)
-                    {
-                        // The loss gradient is of the chunk's mean; the step needs the batch's mean.
-                        TensorMath.Scale((float)chunkRows / rows, dOutput.Span);
-                    }
-
-                    Model.Backward(dOutput);
-                    if (labels is not null)
-                    {
-                        Evaluator.PredictClasses(output.Span, classes, Loss.OutputTransform, predicted.AsSpan(0, chunkRows));
-                        for (int i = 0; i < chunkRows; i++)
-                        {
-                            int sample = start + chunkStart + i;
-                            if (predicted[i] == labels[fullBatch ? sample : order[sample]])
-                            {
-                                correct++;
-                            }
-                        }
-                    }
-
-                    batchLoss += (double)chunkLoss * chunkRows / rows;
+                    throw new TrainingDivergedException(string.Create(CultureInfo.InvariantCulture,
+                        $"The loss became {bad} at epoch {epoch}, batch {batch + 1} of {batchesPerEpoch}. " +
+                        $"Usual causes: a learning rate too high (now {Optimizer.LearningRate}), or inputs that are not scaled (e.g. pixels 0..255 instead of 0..1)."));
                 }
 
+                if (replica is not null)
+                {
+                    for (int i = 0; i < _parameters.Count; i++)
+                    {
+                        System.Numerics.Tensors.TensorPrimitives.Add(_parameters[i].Gradient, replicaParameters[i].Gradient, _parameters[i].Gradient);
+                    }
+                }
+
+                double batchLoss = batchJob.Loss;
+                correct += batchJob.Correct;
                 batchLoss += ApplyL2(rows);
                 Clip();
                 Optimizer.Step();
@@ -410,6 +366,169 @@ public sealed class TrainingSession
         view ??= source.RowRange(start, rows);
         view.SetRowView(source, start, rows);
         return view;
+    }
+
+    /// <summary>
+    /// One batch's chunks — forward, loss, backward, accuracy — run by one or two <see cref="ChunkRunner"/>s (the
+    /// model and its replica), each on its own thread: runner r takes chunks r, r + 2, r + 4, …
+    /// </summary>
+    private sealed class BatchJob : IParallelWork
+    {
+        private readonly List<ChunkRunner> _runners = [];
+        private readonly Dataset _train;
+        private readonly ILoss _loss;
+        private readonly int[] _order;
+        private readonly bool _fullBatch;
+        private readonly int _chunkLimit;
+        private long _step;
+        private int _start, _rows;
+
+        public BatchJob(Dataset train, ILoss loss, int[] order, bool fullBatch, int chunkLimit, Sequential model)
+        {
+            (_train, _loss, _order, _fullBatch, _chunkLimit) = (train, loss, order, fullBatch, chunkLimit);
+            _runners.Add(new ChunkRunner(model));
+        }
+
+        /// <summary>The batch's mean loss.</summary>
+        public double Loss { get; private set; }
+
+        /// <summary>Correct predictions in the batch (classification).</summary>
+        public long Correct { get; private set; }
+
+        /// <summary>The first non-finite chunk loss, if any (the caller stops training).</summary>
+        public float? Diverged { get; private set; }
+
+        public void AddReplica(Sequential replica) => _runners.Add(new ChunkRunner(replica));
+
+        public void Prepare(long step, int start, int rows) => (_step, _start, _rows) = (step, start, rows);
+
+        public void Execute(int threadIndex, int threadCount)
+        {
+            for (int r = threadIndex; r < _runners.Count; r += threadCount)
+            {
+                ChunkRunner runner = _runners[r];
+                runner.Reset();
+                int stride = _chunkLimit * _runners.Count;
+                for (int chunkStart = r * _chunkLimit, chunk = r; chunkStart < _rows; chunkStart += stride, chunk += _runners.Count)
+                {
+                    runner.Run(_train, _loss, _order, _fullBatch, _step, chunk, _start, chunkStart, Math.Min(_chunkLimit, _rows - chunkStart), _rows);
+                }
+            }
+        }
+
+        /// <summary>Adds up the runners' results in runner order (deterministic); call after the run.</summary>
+        public void Collect()
+        {
+            double loss = 0;
+            long correct = 0;
+            float? diverged = null;
+            foreach (ChunkRunner runner in _runners)
+            {
+                loss += runner.Loss;
+                correct += runner.Correct;
+                diverged ??= runner.Diverged;
+            }
+
+            (Loss, Correct, Diverged) = (loss, correct, diverged);
+        }
+    }
+
+    /// <summary>Runs chunks through one model (the trained one or a replica) with buffers of its own.</summary>
+    private sealed class ChunkRunner(Sequential model)
+    {
+        private readonly BatchBuffer _features = new();
+        private readonly BatchBuffer _targets = new();
+        private readonly BatchBuffer _gradient = new();
+        private readonly ByteRows _byteRows = new();
+        private readonly bool _readBytes = model.AcceptsByteRows;
+        private Tensor? _featureView, _targetView;
+        private int[] _predicted = [];
+
+        public double Loss { get; private set; }
+
+        public long Correct { get; private set; }
+
+        public float? Diverged { get; private set; }
+
+        public void Reset() => (Loss, Correct, Diverged) = (0, 0, null);
+
+        /// <summary>Forward, loss, backward (gradients accumulate) and accuracy for rows [chunkStart, chunkStart +
+        /// chunkRows) of the batch that starts at <paramref name="start"/> in <paramref name="order"/>.</summary>
+        public void Run(Dataset train, ILoss loss, int[] order, bool fullBatch, long step, int chunk, int start, int chunkStart, int chunkRows, int rows)
+        {
+            int width = train.FeatureCount, classes = train.OutputCount;
+            ReadOnlySpan<int> chunkOrder = order.AsSpan(start + chunkStart, chunkRows);
+            Tensor? x = null;
+            if (_readBytes && train.TryGetByteRows(order, start + chunkStart, chunkRows, _byteRows))
+            {
+                // the first layer reads the compact bytes in place (see Dense.ForwardBytes)
+            }
+            else if (fullBatch && !train.IsCompact)
+            {
+                x = chunkRows == train.Count ? train.Features : View(ref _featureView, train.Features, chunkStart, chunkRows);
+            }
+            else
+            {
+                x = _features.Get(chunkRows, width);
+                train.CopyFeatures(chunkOrder, x.Span);
+            }
+
+            Tensor t;
+            if (fullBatch)
+            {
+                t = chunkRows == train.Count ? train.Targets : View(ref _targetView, train.Targets, chunkStart, chunkRows);
+            }
+            else
+            {
+                t = _targets.Get(chunkRows, classes);
+                train.CopyTargets(chunkOrder, t.Span);
+            }
+
+            IReadOnlyList<Layer> layers = model.Layers;
+            for (int l = 0; l < layers.Count; l++)
+            {
+                layers[l].TrainingStep = step * 4096 + chunk;
+            }
+
+            Tensor output = x is null ? model.ForwardBytes(_byteRows, training: true) : model.Forward(x, training: true);
+            Tensor dOutput = _gradient.Get(chunkRows, classes);
+            float chunkLoss = loss.Compute(output.Span, t.Span, classes, dOutput.Span);
+            if (!float.IsFinite(chunkLoss))
+            {
+                Diverged ??= chunkLoss;
+                return;
+            }
+
+            if (chunkRows != rows)
+            {
+                // The loss gradient is of the chunk's mean; the step needs the batch's mean.
+                TensorMath.Scale((float)chunkRows / rows, dOutput.Span);
+            }
+
+            model.Backward(dOutput);
+            if (train.Labels is { } labels)
+            {
+                if (_predicted.Length < chunkRows)
+                {
+                    _predicted = new int[chunkRows];
+                }
+
+                Evaluator.PredictClasses(output.Span, classes, loss.OutputTransform, _predicted.AsSpan(0, chunkRows));
+                long correct = 0;
+                for (int i = 0; i < chunkRows; i++)
+                {
+                    int sample = start + chunkStart + i;
+                    if (_predicted[i] == labels[fullBatch ? sample : order[sample]])
+                    {
+                        correct++;
+                    }
+                }
+
+                Correct += correct;
+            }
+
+            Loss += (double)chunkLoss * chunkRows / rows;
+        }
     }
 
     internal static void CheckFits(Sequential model, Dataset data, string what)

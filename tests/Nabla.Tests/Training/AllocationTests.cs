@@ -29,20 +29,39 @@ public sealed class AllocationTests
         Assert.True(probe.AllocatedDuringLastEpoch < 2048, $"the last epoch allocated {probe.AllocatedDuringLastEpoch} bytes");
     }
 
+    [Fact]
+    public void Full_batch_epochs_on_model_and_replica_allocate_nothing_per_chunk()
+    {
+        // all 10,000 compact rows: twenty chunks a step, ten on each thread; every thread's allocations are counted
+        Dataset data = TestData.Mnist10k.Train;
+        var model = new Sequential(784).Add(new Dense(10)).Add(new ReLU()).Add(new Dense(32)).Add(new Tanh()).Add(new Dense(10)).Add(new Softmax());
+        model.Initialize(0);
+        var probe = new AllocationProbe { AllThreads = true };
+        new TrainingSession(model, new CategoricalCrossEntropy(), new GradientDescent(model.Parameters, 0.1f),
+            new TrainingOptions { Epochs = 6, BatchSize = 0, Callbacks = [probe] }).Run(data);
+
+        // the epoch's report and history entry; one 24-byte object per chunk would add 480
+        Assert.True(probe.AllocatedDuringLastEpoch < 1024, $"the last epoch allocated {probe.AllocatedDuringLastEpoch} bytes");
+    }
+
     private sealed class AllocationProbe : ITrainingCallback
     {
         private long _start;
+
+        public bool AllThreads { get; init; }
+
+        private long Allocated => AllThreads ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread();
 
         public long AllocatedDuringLastEpoch { get; private set; }
 
         public void OnEpochBegin(TrainingSession session, int epoch)
         {
-            _start = GC.GetAllocatedBytesForCurrentThread();
+            _start = Allocated;
         }
 
         public void OnEpochEnd(TrainingSession session, EpochReport report)
         {
-            AllocatedDuringLastEpoch = GC.GetAllocatedBytesForCurrentThread() - _start;
+            AllocatedDuringLastEpoch = Allocated - _start;
         }
     }
 }

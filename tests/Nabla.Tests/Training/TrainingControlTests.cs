@@ -5,6 +5,7 @@ using Nabla.Models;
 using Nabla.Optimizers;
 using Nabla.Schedules;
 using Nabla.Serialization;
+using Nabla.Tensors;
 using Nabla.Tests.Testing;
 using Nabla.Training;
 
@@ -118,6 +119,76 @@ public sealed class TrainingControlTests : IDisposable
         Assert.Equal(0.01, Math.Sqrt(clippedNorm.Sum(g => (double)g * g)), 3);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // compact bytes: the first layer reads them in place
+    public void A_full_batch_split_over_chunks_and_replicas_gives_the_whole_batch_gradient(bool compact)
+    {
+        // 1,300 rows: three chunks of ≤ 512, two on the model and one on its replica, summed before the step
+        Dataset train = TestData.Mnist10k.Train.Take(1300);
+        if (!compact)
+        {
+            train = new Dataset(train.Features.Clone(), train.RequireLabels(), train.ClassCount);
+        }
+
+        Sequential Build()
+        {
+            var model = new Sequential(784).Add(new Dense(10)).Add(new ReLU()).Add(new Dropout(0.3f)).Add(new Dense(10));
+            model.Initialize(4);
+            return model;
+        }
+
+        Sequential trained = Build();
+        var captures = trained.Parameters.Select(p => new CaptureGradient(p)).ToArray();
+        new TrainingSession(trained, new SoftmaxCrossEntropy(), new Capturing(captures), new TrainingOptions { Epochs = 1, BatchSize = 0 }).Run(train);
+
+        // the same batch in one forward and backward pass, chunk by chunk only for dropout's masks (they depend on the
+        // chunk): here one pass per 512 rows into the same gradients, as a single thread would do it
+        Sequential reference = Build();
+        Tensor x = new Dataset(TestData.Mnist10k.Train.Take(1300).Features.Clone(), train.RequireLabels(), 10).Features;
+        Tensor t = train.Targets;
+        reference.OutputTransform = OutputTransform.Softmax;
+        for (int start = 0, chunk = 0; start < 1300; start += 512, chunk++)
+        {
+            int rows = Math.Min(512, 1300 - start);
+            foreach (Layer layer in reference.Layers)
+            {
+                layer.TrainingStep = chunk;
+            }
+
+            Tensor output = reference.Forward(x.RowRange(start, rows), training: true);
+            var gradient = new Tensor(rows, 10);
+            new SoftmaxCrossEntropy().Compute(output.Span, t.RowRange(start, rows).Span, 10, gradient.Span);
+            TensorMath.Scale((float)rows / 1300, gradient.Span);
+            reference.Backward(gradient);
+        }
+
+        for (int i = 0; i < captures.Length; i++)
+        {
+            float[] expected = reference.Parameters[i].Gradient;
+            float[] actual = captures[i].Captured!;
+            float scale = expected.Max(MathF.Abs);
+            for (int j = 0; j < expected.Length; j++)
+            {
+                Assert.True(MathF.Abs(expected[j] - actual[j]) <= 1e-5f * scale, $"parameter {i}, [{j}]: {actual[j]} vs {expected[j]}");
+            }
+        }
+    }
+
+    [Fact]
+    public void A_non_finite_loss_in_a_replica_chunk_stops_training_without_a_step()
+    {
+        Dataset data = TestData.Mnist10k.Train.Take(1300);
+        data.Features.Span[600 * 784 + 300] = float.NaN; // row 600: the second chunk, run by the replica
+        var model = new Sequential(784).Add(new Dense(10)).Add(new Sigmoid()).Add(new Dense(10));
+        model.Initialize(0);
+        float[] before = [.. model.Parameters.SelectMany(p => p.Value)];
+        var error = Assert.Throws<TrainingDivergedException>(() =>
+            Trainer.Fit(model, new SoftmaxCrossEntropy(), new GradientDescent(model.Parameters, 0.1f), data, new TrainingOptions { Epochs = 1, BatchSize = 0 }));
+        Assert.Contains("epoch 1, batch 1 of 1", error.Message);
+        Assert.Equal(before, model.Parameters.SelectMany(p => p.Value));
+    }
+
     [Fact]
     public void History_csv_has_epoch_then_sorted_metric_columns()
     {
@@ -175,6 +246,23 @@ public sealed class TrainingControlTests : IDisposable
     }
 
     /// <summary>An optimizer that records the first gradient it is asked to apply, and applies nothing.</summary>
+    private sealed class Capturing(CaptureGradient[] captures) : IOptimizer
+    {
+        public float LearningRate { get; set; }
+
+        public long StepCount { get; set; }
+
+        public IReadOnlyList<float[]> State => [];
+
+        public void Step()
+        {
+            foreach (CaptureGradient capture in captures)
+            {
+                capture.Step();
+            }
+        }
+    }
+
     private sealed class CaptureGradient(Nabla.Parameters.Parameter weight) : IOptimizer
     {
         public float[]? Captured { get; private set; }
