@@ -10,6 +10,7 @@ namespace Nabla.Tests.Training;
 
 /// <summary>The hot path allocates nothing per batch in steady state: buffers belong to layers and are reused.
 /// Counted on the training thread (other test classes run in parallel; the GEMM workers allocate nothing).</summary>
+[Collection(nameof(AllocationTests))]
 public sealed class AllocationTests
 {
     [Fact]
@@ -64,4 +65,10 @@ public sealed class AllocationTests
             AllocatedDuringLastEpoch = Allocated - _start;
         }
     }
+}
+
+/// <summary>Runs the allocation tests alone: one of them counts every thread's allocations, other tests' included.</summary>
+[CollectionDefinition(nameof(AllocationTests), DisableParallelization = true)]
+public sealed class AllocationTestsCollection
+{
 }
