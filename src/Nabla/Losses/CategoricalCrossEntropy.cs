@@ -38,4 +38,28 @@ public sealed class CategoricalCrossEntropy : ILoss
         TensorPrimitives.Negate(gradient, gradient);
         return (float)(sum / rows);
     }
+
+    /// <summary>
+    /// The loss of <see cref="Compute"/>, and the gradient with respect to the logits z of the softmax layer that
+    /// produced p: for targets that sum to 1 per row (one-hot), the softmax Jacobian turns −t/(p·rows) into
+    /// ∂L/∂z = (p − t)/rows — one subtraction instead of a division and the Jacobian product, and no ε clipping.
+    /// Keras trains softmax + categorical_crossentropy the same way.
+    /// </summary>
+    internal float ComputeWithLogitGradient(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int columns, Span<float> logitGradient)
+    {
+        Loss.CheckLengths(this, output.Length, target.Length, logitGradient.Length, columns);
+        int rows = output.Length / columns;
+        double sum = 0;
+        for (int i = 0; i < output.Length; i++)
+        {
+            if (target[i] != 0f)
+            {
+                sum -= target[i] * Math.Log(Math.Max(output[i], Epsilon));
+            }
+        }
+
+        TensorPrimitives.Subtract(output, target, logitGradient);
+        TensorPrimitives.Multiply(logitGradient, 1f / rows, logitGradient);
+        return (float)(sum / rows);
+    }
 }

@@ -164,10 +164,14 @@ public sealed class Sequential
 
     /// <summary>Back-propagates ∂loss/∂output through every layer, accumulating parameter gradients. The first layer's
     /// input gradient is not computed (nothing needs it).</summary>
-    public void Backward(Tensor outputGradient)
+    public void Backward(Tensor outputGradient) => Backward(outputGradient, _layers.Count);
+
+    /// <summary>Back-propagates the gradient of the output of layer <paramref name="layerCount"/> − 1 through the layers
+    /// before it (the last layers are skipped: their gradient was computed another way).</summary>
+    internal void Backward(Tensor outputGradient, int layerCount)
     {
         Tensor? gradient = outputGradient;
-        for (int i = _layers.Count - 1; i >= 0 && gradient is not null; i--)
+        for (int i = layerCount - 1; i >= 0 && gradient is not null; i--)
         {
             gradient = _layers[i].Backward(gradient, needInputGradient: i > 0);
         }

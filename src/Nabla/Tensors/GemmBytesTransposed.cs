@@ -12,7 +12,7 @@ namespace Nabla.Tensors;
 /// </summary>
 /// <remarks>
 /// A is read in place, 32 of its columns at a time (a strip): for each row i of the chunk, the strip's 32 bytes become
-/// two vectors of floats, and each of the n values D[i, j] is broadcast and multiply-added into 2·n accumulators, one
+/// two vectors of floats (the scale is applied once to the sums), and each of the n values D[i, j] is broadcast and multiply-added into 2·n accumulators, one
 /// per (16 columns of A, column of D), which stay in registers for the whole chunk. The column count of D and the
 /// strip width are type parameters so the JIT keeps exactly the live accumulators. A's bytes are a quarter of the
 /// floats they stand for, so every strip re-reading the chunk from cache costs little. The threads split the strips.
@@ -47,7 +47,6 @@ internal static unsafe class GemmBytesTransposed
         where TWidth : struct, IRowCount
     {
         int n = TColumns.Value;
-        Vector512<float> factor = Vector512.Create(scale);
         Vector512<float> a0c0 = default, a0c1 = default, a0c2 = default, a0c3 = default, a0c4 = default, a0c5 = default, a0c6 = default, a0c7 = default, a0c8 = default, a0c9 = default, a0c10 = default, a0c11 = default;
         Vector512<float> a1c0 = default, a1c1 = default, a1c2 = default, a1c3 = default, a1c4 = default, a1c5 = default, a1c6 = default, a1c7 = default, a1c8 = default, a1c9 = default, a1c10 = default, a1c11 = default;
         int i = 0;
@@ -55,9 +54,9 @@ internal static unsafe class GemmBytesTransposed
         {
             byte* row = a + (nint)rowIndex[i] * k + p;
             float* dRow = d + (nint)i * n;
-            Vector512<float> x0 = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Sse2.LoadVector128(row))) * factor;
+            Vector512<float> x0 = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Sse2.LoadVector128(row)));
             Vector512<float> x1 = TWidth.Value > 1
-                ? Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Sse2.LoadVector128(row + 16))) * factor
+                ? Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Sse2.LoadVector128(row + 16)))
                 : default;
                 if (TColumns.Value > 0)
                 {
@@ -273,7 +272,7 @@ internal static unsafe class GemmBytesTransposed
             float* cRow = c + (nint)(p + l) * n;
             for (int j = 0; j < n; j++)
             {
-                cRow[j] += sums[j * 32 + l];
+                cRow[j] += sums[j * 32 + l] * scale; // the bytes were summed unscaled
             }
         }
     }

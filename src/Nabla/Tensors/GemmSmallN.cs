@@ -251,15 +251,29 @@ internal static unsafe class GemmSmallN
                 _bt = (float*)NativeMemory.AlignedAlloc((nuint)(_btCapacity * sizeof(float)), 64);
             }
 
-            for (int j = 0; j < n; j++)
+            if (transposeB)
             {
-                float* row = _bt + j * kp;
+                for (int j = 0; j < n; j++)
+                {
+                    new ReadOnlySpan<float>(b + j * ldb, k).CopyTo(new Span<float>(_bt + j * kp, k));
+                }
+            }
+            else
+            {
+                // B row by row (contiguous reads), each value to its column's row of bt
                 for (int p = 0; p < k; p++)
                 {
-                    row[p] = transposeB ? b[j * ldb + p] : b[p * ldb + j];
+                    float* bRow = b + p * ldb;
+                    for (int j = 0; j < n; j++)
+                    {
+                        _bt[j * kp + p] = bRow[j];
+                    }
                 }
+            }
 
-                new Span<float>(row + k, (int)(kp - k)).Clear();
+            for (int j = 0; j < n; j++)
+            {
+                new Span<float>(_bt + j * kp + k, (int)(kp - k)).Clear();
             }
 
             _a = a;

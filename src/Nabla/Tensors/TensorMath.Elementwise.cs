@@ -1,5 +1,8 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Nabla.Tensors;
 
@@ -19,15 +22,7 @@ public static partial class TensorMath
         if (columns < 16)
         {
             // Few columns (an output layer): a library call per row would cost more than its arithmetic.
-            for (int i = 0; i < rows; i++)
-            {
-                Span<float> row = y.Slice(i * columns, columns);
-                for (int j = 0; j < columns; j++)
-                {
-                    row[j] += bias[j];
-                }
-            }
-
+            AddRowVectorNarrow(bias, rows, y);
             return;
         }
 
@@ -45,21 +40,84 @@ public static partial class TensorMath
         int columns = sums.Length;
         if (columns < 16)
         {
-            for (int i = 0; i < rows; i++)
-            {
-                ReadOnlySpan<float> row = x.Slice(i * columns, columns);
-                for (int j = 0; j < columns; j++)
-                {
-                    sums[j] += row[j];
-                }
-            }
-
+            AccumulateColumnSumsNarrow(x, rows, sums);
             return;
         }
 
         for (int i = 0; i < rows; i++)
         {
             TensorPrimitives.Add(sums, x.Slice(i * columns, columns), sums);
+        }
+    }
+
+    private static unsafe void AddRowVectorNarrow(ReadOnlySpan<float> bias, int rows, Span<float> y)
+    {
+        int columns = bias.Length;
+        if (y.Length < rows * columns)
+        {
+            throw new ArgumentException($"{nameof(AddRowVector)}: y holds {y.Length} values, not {rows}×{columns}.");
+        }
+
+        fixed (float* b = bias)
+        fixed (float* target = y)
+        {
+            if (Avx512F.IsSupported)
+            {
+                // one masked vector per row
+                Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(columns)).AsSingle();
+                Vector512<float> b16 = Avx512F.MaskLoad(b, mask, Vector512<float>.Zero);
+                for (int i = 0; i < rows; i++)
+                {
+                    float* row = target + (nint)i * columns;
+                    Avx512F.MaskStore(row, mask, Avx512F.MaskLoad(row, mask, Vector512<float>.Zero) + b16);
+                }
+
+                return;
+            }
+
+            for (int i = 0; i < rows; i++)
+            {
+                float* row = target + (nint)i * columns;
+                for (int j = 0; j < columns; j++)
+                {
+                    row[j] += b[j];
+                }
+            }
+        }
+    }
+
+    private static unsafe void AccumulateColumnSumsNarrow(ReadOnlySpan<float> x, int rows, Span<float> sums)
+    {
+        int columns = sums.Length;
+        if (x.Length < rows * columns)
+        {
+            throw new ArgumentException($"{nameof(AccumulateColumnSums)}: x holds {x.Length} values, not {rows}×{columns}.");
+        }
+
+        fixed (float* source = x)
+        fixed (float* s = sums)
+        {
+            if (Avx512F.IsSupported)
+            {
+                Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(columns)).AsSingle();
+                Vector512<float> total = Avx512F.MaskLoad(s, mask, Vector512<float>.Zero);
+                for (int i = 0; i < rows; i++)
+                {
+                    total += Avx512F.MaskLoad(source + (nint)i * columns, mask, Vector512<float>.Zero);
+                }
+
+                Avx512F.MaskStore(s, mask, total);
+                return;
+            }
+
+            for (int i = 0; i < rows; i++)
+            {
+                float* row = source + (nint)i * columns;
+                for (int j = 0; j < columns; j++)
+                {
+                    s[j] += row[j];
+                }
+            }
         }
     }
 
@@ -80,8 +138,20 @@ public static partial class TensorMath
     public static void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, Span<float> dX)
     {
         CheckSameLength(y.Length, dY.Length, nameof(ReluBackward));
+        CheckSameLength(y.Length, dX.Length, nameof(ReluBackward));
         int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        ref float yRef = ref MemoryMarshal.GetReference(y);
+        ref float dYRef = ref MemoryMarshal.GetReference(dY);
+        ref float dXRef = ref MemoryMarshal.GetReference(dX);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= y.Length - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                Vector512<float> mask = Vector512.GreaterThan(Vector512.LoadUnsafe(ref yRef, (nuint)i), Vector512<float>.Zero);
+                (Vector512.LoadUnsafe(ref dYRef, (nuint)i) & mask).StoreUnsafe(ref dXRef, (nuint)i);
+            }
+        }
+        else if (Vector.IsHardwareAccelerated)
         {
             for (; i <= y.Length - Vector<float>.Count; i += Vector<float>.Count)
             {

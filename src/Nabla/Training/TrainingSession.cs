@@ -492,7 +492,13 @@ public sealed class TrainingSession
 
             Tensor output = x is null ? model.ForwardBytes(_byteRows, training: true) : model.Forward(x, training: true);
             Tensor dOutput = _gradient.Get(chunkRows, classes);
-            float chunkLoss = loss.Compute(output.Span, t.Span, classes, dOutput.Span);
+
+            // A softmax layer followed by categorical cross-entropy on one-hot targets: the gradient is taken straight
+            // at the softmax's input (see CategoricalCrossEntropy.ComputeWithLogitGradient), skipping its backward.
+            bool fused = loss is CategoricalCrossEntropy && train.Task == TaskKind.Classification && layers[^1] is Softmax;
+            float chunkLoss = fused
+                ? ((CategoricalCrossEntropy)loss).ComputeWithLogitGradient(output.Span, t.Span, classes, dOutput.Span)
+                : loss.Compute(output.Span, t.Span, classes, dOutput.Span);
             if (!float.IsFinite(chunkLoss))
             {
                 Diverged ??= chunkLoss;
@@ -505,7 +511,7 @@ public sealed class TrainingSession
                 TensorMath.Scale((float)chunkRows / rows, dOutput.Span);
             }
 
-            model.Backward(dOutput);
+            model.Backward(dOutput, fused ? layers.Count - 1 : layers.Count);
             if (train.Labels is { } labels)
             {
                 if (_predicted.Length < chunkRows)

@@ -176,6 +176,38 @@ public sealed class TrainingControlTests : IDisposable
     }
 
     [Fact]
+    public void Softmax_then_categorical_cross_entropy_trains_with_the_fused_logit_gradient()
+    {
+        Dataset train = TestData.Mnist10k.Train.Take(300);
+        Sequential Build()
+        {
+            var model = new Sequential(784).Add(new Dense(16)).Add(new Tanh()).Add(new Dense(10)).Add(new Softmax());
+            model.Initialize(8);
+            return model;
+        }
+
+        Sequential trained = Build();
+        var captures = trained.Parameters.Select(p => new CaptureGradient(p)).ToArray();
+        new TrainingSession(trained, new CategoricalCrossEntropy(), new Capturing(captures), new TrainingOptions { Epochs = 1, BatchSize = 0 }).Run(train);
+
+        // the unfused chain: CCE's gradient on the probabilities, back through the softmax layer's Jacobian
+        Sequential reference = Build();
+        Tensor output = reference.Forward(train.Features, training: true);
+        var gradient = new Tensor(300, 10);
+        new CategoricalCrossEntropy().Compute(output.Span, train.Targets.Span, 10, gradient.Span);
+        reference.Backward(gradient);
+        for (int i = 0; i < captures.Length; i++)
+        {
+            float[] expected = reference.Parameters[i].Gradient;
+            float scale = expected.Max(MathF.Abs);
+            for (int j = 0; j < expected.Length; j++)
+            {
+                Assert.True(MathF.Abs(expected[j] - captures[i].Captured![j]) <= 1e-5f * scale, $"parameter {i}, [{j}]");
+            }
+        }
+    }
+
+    [Fact]
     public void A_non_finite_loss_in_a_replica_chunk_stops_training_without_a_step()
     {
         Dataset data = TestData.Mnist10k.Train.Take(1300);
