@@ -22,14 +22,7 @@ public sealed class CategoricalCrossEntropy : ILoss
     {
         Loss.CheckLengths(this, output.Length, target.Length, gradient.Length, columns);
         int rows = output.Length / columns;
-        double sum = 0;
-        for (int i = 0; i < output.Length; i++)
-        {
-            if (target[i] != 0f)
-            {
-                sum -= target[i] * Math.Log(Math.Max(output[i], Epsilon));
-            }
-        }
+        double sum = CrossEntropySum(output, target);
 
         // gradient = −t / (max(p, ε)·rows), vectorized: one-hot targets make the loss sum above mostly skips
         TensorPrimitives.Max(output, Epsilon, gradient);
@@ -49,17 +42,40 @@ public sealed class CategoricalCrossEntropy : ILoss
     {
         Loss.CheckLengths(this, output.Length, target.Length, logitGradient.Length, columns);
         int rows = output.Length / columns;
-        double sum = 0;
-        for (int i = 0; i < output.Length; i++)
-        {
-            if (target[i] != 0f)
-            {
-                sum -= target[i] * Math.Log(Math.Max(output[i], Epsilon));
-            }
-        }
+        double sum = CrossEntropySum(output, target);
 
         TensorPrimitives.Subtract(output, target, logitGradient);
         TensorPrimitives.Multiply(logitGradient, 1f / rows, logitGradient);
         return (float)(sum / rows);
+    }
+
+    /// <summary>−Σ tᵢ·log max(pᵢ, ε) over the non-zero targets, the logarithms taken in vectorized batches.</summary>
+    private static double CrossEntropySum(ReadOnlySpan<float> output, ReadOnlySpan<float> target)
+    {
+        Span<float> p = stackalloc float[256];
+        Span<float> t = stackalloc float[256];
+        double sum = 0;
+        int count = 0;
+        for (int i = 0; i < output.Length; i++)
+        {
+            if (target[i] != 0f)
+            {
+                p[count] = Math.Max(output[i], Epsilon);
+                t[count++] = target[i];
+                if (count == p.Length || i == output.Length - 1)
+                {
+                    sum -= Flush(p[..count], t[..count]);
+                    count = 0;
+                }
+            }
+        }
+
+        return count > 0 ? sum - Flush(p[..count], t[..count]) : sum;
+
+        static double Flush(Span<float> p, ReadOnlySpan<float> t)
+        {
+            TensorPrimitives.Log(p, p);
+            return TensorPrimitives.Dot(p, t);
+        }
     }
 }

@@ -38,7 +38,28 @@ internal static unsafe class GemmTiny
                 rows[p] = RowOfOpB(b, transposeB, p, k, n, mask);
             }
 
-            for (int i = 0; i < m; i++)
+            // four rows at a time: four independent chains of multiply-adds instead of one waiting on itself
+            int i = 0;
+            for (; i + 4 <= m; i += 4)
+            {
+                float* a0 = a + (nint)i * k;
+                Vector512<float> sum0 = Vector512<float>.Zero, sum1 = sum0, sum2 = sum0, sum3 = sum0;
+                for (int p = 0; p < k; p++)
+                {
+                    Vector512<float> row = rows[p];
+                    sum0 = Vector512.FusedMultiplyAdd(Vector512.Create(a0[p]), row, sum0);
+                    sum1 = Vector512.FusedMultiplyAdd(Vector512.Create(a0[k + p]), row, sum1);
+                    sum2 = Vector512.FusedMultiplyAdd(Vector512.Create(a0[2 * k + p]), row, sum2);
+                    sum3 = Vector512.FusedMultiplyAdd(Vector512.Create(a0[3 * k + p]), row, sum3);
+                }
+
+                Store(c + (nint)i * n, sum0, alpha, beta, mask);
+                Store(c + (nint)(i + 1) * n, sum1, alpha, beta, mask);
+                Store(c + (nint)(i + 2) * n, sum2, alpha, beta, mask);
+                Store(c + (nint)(i + 3) * n, sum3, alpha, beta, mask);
+            }
+
+            for (; i < m; i++)
             {
                 float* aRow = a + (nint)i * k;
                 Vector512<float> sum = Vector512<float>.Zero;

@@ -51,6 +51,21 @@ public sealed class LossTests
         float[] g3 = new float[1];
         Assert.Equal(Math.Log(2), new BinaryCrossEntropy().Compute([0], [1], 1, g3), 5);
         Assert.Equal(-0.5f, g3[0], 5);
+
+        // CCE on probabilities, 300 rows (more than one batch of logarithms) of [0.2, 0.5, 0.3] and one row where the
+        // target's probability is 0 (clipped at ε = 1e−7): mean of −ln 0.5 ×150, −ln 0.3 ×150 and −ln 1e−7
+        int rows = 301;
+        float[] p = new float[rows * 3], t = new float[rows * 3], g4 = new float[rows * 3];
+        for (int i = 0; i < rows; i++)
+        {
+            (p[3 * i], p[3 * i + 1], p[3 * i + 2]) = i < 300 ? (0.2f, 0.5f, 0.3f) : (0.5f, 0.5f, 0f);
+            t[3 * i + (i < 150 ? 1 : 2)] = 1f;
+        }
+
+        double expected = (150 * -Math.Log(0.5f) + 150 * -Math.Log(0.3f) - Math.Log(1e-7f)) / rows;
+        Assert.Equal(expected, new CategoricalCrossEntropy().Compute(p, t, 3, g4), 5);
+        Assert.Equal(-1f / (0.5f * rows), g4[1], 6);
+        Assert.Equal(0f, g4[0]);
     }
 
     [Fact]

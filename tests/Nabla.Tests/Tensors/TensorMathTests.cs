@@ -100,10 +100,12 @@ public sealed class TensorMathTests
         Assert.Throws<ArgumentException>(() => TensorMath.Axpy(1f, new float[3], new float[4]));
     }
 
-    [Fact]
-    public void Softmax_and_log_softmax_match_double_formulas()
+    [Theory]
+    [InlineData(11)] // ≤ 16 columns: one masked vector per row
+    [InlineData(23)]
+    public void Softmax_and_log_softmax_match_double_formulas(int columns)
     {
-        int rows = 4, columns = 11;
+        int rows = 4;
         float[] x = RandomArray(rows * columns, 6, 10f);
         float[] p = new float[x.Length];
         float[] logP = new float[x.Length];
@@ -135,6 +137,20 @@ public sealed class TensorMathTests
         AssertClose(1 / (1 + Math.Exp(-1)), p[0]);
         AssertClose(1.0, p[5]);
         Assert.Equal(-2000.0, logP[3], 1e-3);
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(20)]
+    public void Softmax_of_a_row_with_NaN_is_NaN_and_other_rows_are_untouched(int columns)
+    {
+        float[] x = RandomArray(3 * columns, 9);
+        x[columns + 2] = float.NaN;
+        float[] p = new float[x.Length];
+        TensorMath.SoftmaxRows(x, columns, p);
+        Assert.All(p.Skip(columns).Take(columns), v => Assert.True(float.IsNaN(v)));
+        Assert.Equal(1.0, p.Take(columns).Sum(v => (double)v), 5);
+        Assert.Equal(1.0, p.Skip(2 * columns).Sum(v => (double)v), 5);
     }
 
     [Fact]
