@@ -13,6 +13,10 @@ echo "# issue 3: fashion-mnist 784-128-10, Adam 1e-3, batch 64, 10 epochs"
 nabla train --data $F --layers 128 --epochs 10 --seed 0 --json --quiet --out $out/b.nabla
 echo "# issue 3: the tutorials' network on mnist-10k: 784-10-10, U(-0.5,0.5), full-batch GD, lr 0.1, 500 iterations"
 nabla train --layers 10 --loss categorical-cross-entropy --init uniform --optimizer sgd --lr 0.1 --batch-size full --epochs 500 --seed 0 --json --quiet --out $out/c.nabla
+if /usr/bin/python3 -c "import numpy" 2>/dev/null; then
+  echo "# issue 3: the same network in NumPy, side by side (bench/reference/numpy_tutorial.py, float64, 2 BLAS threads)"
+  OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/reference/numpy_tutorial.py data/mnist-10k
+fi
 echo "# issue 3: the default run (mnist-10k, 784-128-10, Adam, 10 epochs)"
 nabla train --seed 0 --json --quiet --out $out/d.nabla
 echo "# issue 5: fashion-mnist 784-512-256-10, batch norm, dropout 0.2, AdamW 2e-3, cosine, batch 128, 15 epochs"
