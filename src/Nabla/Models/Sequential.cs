@@ -119,20 +119,27 @@ public sealed class Sequential
 
     /// <summary>
     /// A copy of this model's layers that shares its weights (the same arrays) but has its own gradients and
-    /// activations, so that two threads can each run forward and backward passes over different rows at once.
-    /// Models with batch normalization (which mixes the rows of a batch) have no replicas.
+    /// activations, so that two threads can each run forward and backward passes over different rows at once; or
+    /// null when the model has batch normalization (which mixes the rows of a batch) or a layer type defined outside
+    /// this library (which cannot be copied).
     /// </summary>
-    internal Sequential CreateReplica()
+    internal Sequential? TryCreateReplica()
     {
-        if (_layers.Any(l => l.MixesBatch))
+        if (_layers.Any(l => l.MixesBatch || l.GetType().Assembly != typeof(Layer).Assembly))
         {
-            throw new InvalidOperationException("A model with batch normalization cannot be split into replicas.");
+            return null;
         }
 
         var replica = new Sequential(InputShape.ToArray()) { OutputTransform = OutputTransform };
         foreach (Layer layer in _layers)
         {
-            replica.Add(Serialization.ModelFile.CreateLayer(layer.Kind, layer.Settings, "replica"));
+            Layer copy = Serialization.ModelFile.CreateLayer(layer.Kind, layer.Settings, "replica");
+            if (copy.GetType() != layer.GetType())
+            {
+                return null;
+            }
+
+            replica.Add(copy);
         }
 
         for (int i = 0; i < _layers.Count; i++)

@@ -11,12 +11,13 @@ namespace Nabla.Tensors;
 /// dataset, as the tutorials' 784-10-10 network does over 10,000 images.
 /// </summary>
 /// <remarks>
-/// A is read in place, 32 of its columns at a time (a strip): for each row i of the chunk, the strip's 32 bytes become
-/// two vectors of floats (the scale is applied once to the sums), and each of the n values D[i, j] is broadcast and multiply-added into 2·n accumulators, one
-/// per (16 columns of A, column of D), which stay in registers for the whole chunk. The column count of D and the
-/// strip width are type parameters so the JIT keeps exactly the live accumulators. A's bytes are a quarter of the
-/// floats they stand for, so every strip re-reading the chunk from cache costs little. The threads split the strips.
-/// The sums run in a different order than the float path's, so results agree with it to rounding, not bit for bit.
+/// A is read in place, 32 of its columns at a time (a strip): for each row i, the strip's 32 bytes become two vectors
+/// of floats (the scale is applied once, to the sums), and each of the n values D[i, j] is broadcast and
+/// multiply-added into 2·n accumulators — one per (16 columns of A, column of D) — which stay in registers over a
+/// block of 256 rows. The column count of D and the strip width are type parameters, so the JIT keeps exactly the
+/// live accumulators. A's bytes are a quarter of the floats they stand for, so each strip re-reading the block from
+/// cache costs little. The threads split the strips. The sums run in another order than the float path's, so results
+/// agree with it to rounding, not bit for bit.
 /// </remarks>
 internal static unsafe class GemmBytesTransposed
 {

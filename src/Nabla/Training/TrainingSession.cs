@@ -128,8 +128,7 @@ public sealed class TrainingSession
         // Batches of several chunks (full batch above all) run data-parallel: two replicas of the model, sharing its
         // weights, each take every other chunk on their own thread, and their gradients are added before the step.
         // The split is by chunk, not by thread count, so the result is the same on any number of threads.
-        bool replicated = batchSize > chunkLimit && !Model.Layers.Any(l => l.MixesBatch);
-        Sequential? replica = replicated ? Model.CreateReplica() : null;
+        Sequential? replica = batchSize > chunkLimit ? Model.TryCreateReplica() : null;
         IReadOnlyList<Parameter> replicaParameters = replica?.Parameters ?? [];
         if (replica is not null)
         {

@@ -208,6 +208,18 @@ public sealed class TrainingControlTests : IDisposable
     }
 
     [Fact]
+    public void A_model_with_a_layer_type_of_its_own_trains_full_batch_without_a_replica()
+    {
+        // a replica is made by re-creating the library's layer types; a user's own layer type means no replica
+        Dataset data = TestData.Mnist10k.Train.Take(1100);
+        var model = new Sequential(784).Add(new Dense(10)).Add(new Doubling()).Add(new ReLU()).Add(new Dense(10));
+        model.Initialize(0);
+        TrainingHistory history = Trainer.Fit(model, new SoftmaxCrossEntropy(), new GradientDescent(model.Parameters, 0.05f), data,
+            new TrainingOptions { Epochs = 10, BatchSize = 0 });
+        Assert.True(history.Epochs[^1].TrainLoss < history.Epochs[0].TrainLoss);
+    }
+
+    [Fact]
     public void A_non_finite_loss_in_a_replica_chunk_stops_training_without_a_step()
     {
         Dataset data = TestData.Mnist10k.Train.Take(1300);
@@ -278,6 +290,30 @@ public sealed class TrainingControlTests : IDisposable
     }
 
     /// <summary>An optimizer that records the first gradient it is asked to apply, and applies nothing.</summary>
+    /// <summary>y = 2x: a layer type defined outside the library.</summary>
+    private sealed class Doubling : Layer
+    {
+        private Tensor? _y, _dx;
+
+        public override string Kind => "doubling";
+
+        public override Tensor Forward(Tensor input, bool training)
+        {
+            _y = new Tensor(input.Shape);
+            TensorMath.Axpy(2f, input.Span, _y.Span);
+            return _y;
+        }
+
+        public override Tensor? Backward(Tensor outputGradient, bool needInputGradient)
+        {
+            _dx = new Tensor(outputGradient.Shape);
+            TensorMath.Axpy(2f, outputGradient.Span, _dx.Span);
+            return _dx;
+        }
+
+        protected override Shape ComputeOutputShape(Shape inputShape) => inputShape;
+    }
+
     private sealed class Capturing(CaptureGradient[] captures) : IOptimizer
     {
         public float LearningRate { get; set; }
