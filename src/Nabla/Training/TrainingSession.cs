@@ -18,7 +18,8 @@ namespace Nabla.Training;
 /// <remarks>
 /// Each epoch: shuffle the sample indices with a generator seeded from (seed, epoch); each batch: set the learning
 /// rate from the schedule → zero gradients → forward → loss → backward (in chunks of ≤ 512 rows whose gradients
-/// accumulate) → L2 penalty → clipping → optimizer step. No console output: progress goes to an
+/// accumulate; several chunks run on the model and a weight-sharing replica, one per thread) → L2 penalty →
+/// clipping → optimizer step. No console output: progress goes to an
 /// <see cref="IProgress{T}"/> and to callbacks, and cancellation (Ctrl+C in the CLI) stops after the current batch with
 /// the weights intact.
 /// </remarks>
@@ -125,9 +126,10 @@ public sealed class TrainingSession
         int[] order = new int[count];
         var batchJob = new BatchJob(train, Loss, order, fullBatch, chunkLimit, Model);
 
-        // Batches of several chunks (full batch above all) run data-parallel: two replicas of the model, sharing its
-        // weights, each take every other chunk on their own thread, and their gradients are added before the step.
-        // The split is by chunk, not by thread count, so the result is the same on any number of threads.
+        // Batches of several chunks (full batch above all) run data-parallel: the model and a replica that shares its
+        // weights each take every other chunk on a thread of their own, and the replica's gradients are added to the
+        // model's before the step. The split is by chunk, not by thread count: the result is the same on any number
+        // of threads.
         Sequential? replica = batchSize > chunkLimit ? Model.TryCreateReplica() : null;
         IReadOnlyList<Parameter> replicaParameters = replica?.Parameters ?? [];
         if (replica is not null)
