@@ -258,7 +258,7 @@ public sealed class Dataset
         private byte* _source;
         private int* _indices;
         private float* _target;
-        private int _rows, _width;
+        private int _rows, _width, _length;
         private float _scale;
 
         public static void Run(byte[] source, int width, float scale, ReadOnlySpan<int> indices, Span<float> destination)
@@ -278,7 +278,7 @@ public sealed class Dataset
                 job._source = s;
                 job._indices = i;
                 job._target = t;
-                (job._rows, job._width, job._scale) = (indices.Length, width, scale);
+                (job._rows, job._width, job._length, job._scale) = (indices.Length, width, source.Length, scale);
                 ParallelWorkers.Shared.Run(job, threads);
                 job._source = null;
                 job._indices = null;
@@ -289,12 +289,9 @@ public sealed class Dataset
         public void Execute(int threadIndex, int threadCount)
         {
             int first = (int)((long)_rows * threadIndex / threadCount), last = (int)((long)_rows * (threadIndex + 1) / threadCount);
-            for (int r = first; r < last; r++)
-            {
-                TensorMath.ExpandBytes(
-                    new ReadOnlySpan<byte>(_source + (nint)_indices[r] * _width, _width), _scale,
-                    new Span<float>(_target + (nint)r * _width, _width));
-            }
+            TensorMath.ExpandByteRows(
+                new ReadOnlySpan<byte>(_source, _length), _width, new ReadOnlySpan<int>(_indices + first, last - first), _scale,
+                new Span<float>(_target + (nint)first * _width, (last - first) * _width));
         }
     }
 }

@@ -28,7 +28,7 @@ internal static unsafe class GemmTiny
     /// <summary>Computes the product (the caller checked <see cref="Takes"/> and the lengths).</summary>
     public static void Multiply(float* a, bool transposeA, float* b, bool transposeB, float* c, int m, int k, int n, float alpha, float beta)
     {
-        Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(n)).AsSingle();
+        Vector512<float> mask = TensorMath.FirstLanes(n);
         if (!transposeA)
         {
             // C[i, ·] = Σ_p A[i, p]·op(B)[p, ·]; the k ≤ 15 rows of op(B) are built once

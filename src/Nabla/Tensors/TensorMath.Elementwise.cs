@@ -64,7 +64,7 @@ public static partial class TensorMath
             if (Avx512F.IsSupported)
             {
                 // one masked vector per row
-                Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(columns)).AsSingle();
+                Vector512<float> mask = FirstLanes(columns);
                 Vector512<float> b16 = Avx512F.MaskLoad(b, mask, Vector512<float>.Zero);
                 for (int i = 0; i < rows; i++)
                 {
@@ -99,7 +99,7 @@ public static partial class TensorMath
         {
             if (Avx512F.IsSupported)
             {
-                Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(columns)).AsSingle();
+                Vector512<float> mask = FirstLanes(columns);
                 Vector512<float> total = Avx512F.MaskLoad(s, mask, Vector512<float>.Zero);
                 for (int i = 0; i < rows; i++)
                 {

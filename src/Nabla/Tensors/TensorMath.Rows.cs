@@ -68,10 +68,23 @@ public static partial class TensorMath
         }
     }
 
+    /// <summary>A mask of the first <paramref name="count"/> lanes (all bits set) of 16, for rows of ≤ 16 values.</summary>
+    internal static Vector512<float> FirstLanes(int count) =>
+        Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
+
+    /// <summary>The largest of the 16 lanes, in every lane (NaN-unaware: callers check for NaN).</summary>
+    private static Vector512<float> BroadcastMax(Vector512<float> v)
+    {
+        Vector512<float> max = Avx512F.Max(v, Avx512F.Shuffle4x128(v, v, 0b01_00_11_10));
+        max = Avx512F.Max(max, Avx512F.Shuffle4x128(max, max, 0b10_11_00_01));
+        max = Avx512F.Max(max, Avx512F.Shuffle(max, max, 0b01_00_11_10));
+        return Avx512F.Max(max, Avx512F.Shuffle(max, max, 0b10_11_00_01));
+    }
+
     /// <summary>Softmax of rows of at most 16 values, one masked vector per row (a classifier's output).</summary>
     private static unsafe void SoftmaxRowsNarrow(ReadOnlySpan<float> x, int columns, Span<float> y)
     {
-        Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(columns)).AsSingle();
+        Vector512<float> mask = FirstLanes(columns);
         Vector512<float> lowest = Vector512.Create(float.NegativeInfinity);
         int rows = x.Length / columns;
         fixed (float* source = x)
@@ -83,20 +96,12 @@ public static partial class TensorMath
                 Vector512<float> v = Avx512F.MaskLoad(row, mask, lowest);
                 if (Avx512F.CompareUnordered(v, v).ExtractMostSignificantBits() != 0)
                 {
-                    // a NaN: the scalar rules (NaN everywhere in the row)
-                    float max = float.NaN;
-                    for (int j = 0; j < columns; j++)
-                    {
-                        target[(nint)i * columns + j] = max;
-                    }
-
+                    // a NaN makes the whole row NaN, as in the wide path
+                    new Span<float>(target + (nint)i * columns, columns).Fill(float.NaN);
                     continue;
                 }
 
-                Vector512<float> top = Avx512F.Max(v, Avx512F.Shuffle4x128(v, v, 0b01_00_11_10));
-                top = Avx512F.Max(top, Avx512F.Shuffle4x128(top, top, 0b10_11_00_01));
-                top = Avx512F.Max(top, Avx512F.Shuffle(top, top, 0b01_00_11_10));
-                top = Avx512F.Max(top, Avx512F.Shuffle(top, top, 0b10_11_00_01));
+                Vector512<float> top = BroadcastMax(v);
                 Vector512<float> e = Exp(Vector512.Max(v - top, Vector512.Create(MinimumExponent))) & mask;
                 Avx512F.MaskStore(target + (nint)i * columns, mask, e * Vector512.Create(1f / Vector512.Sum(e)));
             }
@@ -153,7 +158,7 @@ public static partial class TensorMath
             return;
         }
 
-        Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(columns)).AsSingle();
+        Vector512<float> mask = FirstLanes(columns);
         Vector512<float> lowest = Vector512.Create(float.NegativeInfinity);
         fixed (float* start = x)
         {
@@ -161,10 +166,7 @@ public static partial class TensorMath
             {
                 float* row = start + (nint)i * columns;
                 Vector512<float> v = Avx512F.MaskLoad(row, mask, lowest);
-                Vector512<float> max = Avx512F.Max(v, Avx512F.Shuffle4x128(v, v, 0b01_00_11_10));
-                max = Avx512F.Max(max, Avx512F.Shuffle4x128(max, max, 0b10_11_00_01));
-                max = Avx512F.Max(max, Avx512F.Shuffle(max, max, 0b01_00_11_10));
-                max = Avx512F.Max(max, Avx512F.Shuffle(max, max, 0b10_11_00_01));
+                Vector512<float> max = BroadcastMax(v);
                 float top = max.ToScalar();
                 bool nan = Avx512F.CompareUnordered(v, v).ExtractMostSignificantBits() != 0;
                 indices[i] = nan || top == 0f

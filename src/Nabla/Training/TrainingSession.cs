@@ -116,7 +116,7 @@ public sealed class TrainingSession
         }
 
         Model.OutputTransform = Loss.OutputTransform;
-        int count = train.Count, width = train.FeatureCount, classes = train.OutputCount;
+        int count = train.Count, classes = train.OutputCount;
         int[]? labels = train.Labels;
         int batchSize = Options.BatchSize <= 0 || Options.BatchSize >= count ? count : Options.BatchSize;
         bool fullBatch = batchSize == count;
@@ -387,7 +387,7 @@ public sealed class TrainingSession
         public BatchJob(Dataset train, ILoss loss, int[] order, bool fullBatch, int chunkLimit, Sequential model)
         {
             (_train, _loss, _order, _fullBatch, _chunkLimit) = (train, loss, order, fullBatch, chunkLimit);
-            _runners.Add(new ChunkRunner(model));
+            AddReplica(model);
         }
 
         /// <summary>The batch's mean loss.</summary>
@@ -399,7 +399,8 @@ public sealed class TrainingSession
         /// <summary>The first non-finite chunk loss, if any (the caller stops training).</summary>
         public float? Diverged { get; private set; }
 
-        public void AddReplica(Sequential replica) => _runners.Add(new ChunkRunner(replica));
+        /// <summary>Adds a model (the trained one first, then its replica) with a runner of its own.</summary>
+        public void AddReplica(Sequential model) => _runners.Add(new ChunkRunner(model, _train, _loss, _order, _fullBatch));
 
         public void Prepare(long step, int start, int rows) => (_step, _start, _rows) = (step, start, rows);
 
@@ -412,7 +413,7 @@ public sealed class TrainingSession
                 int stride = _chunkLimit * _runners.Count;
                 for (int chunkStart = r * _chunkLimit, chunk = r; chunkStart < _rows; chunkStart += stride, chunk += _runners.Count)
                 {
-                    runner.Run(_train, _loss, _order, _fullBatch, _step, chunk, _start, chunkStart, Math.Min(_chunkLimit, _rows - chunkStart), _rows);
+                    runner.Run(_step, chunk, _start, chunkStart, Math.Min(_chunkLimit, _rows - chunkStart), _rows);
                 }
             }
         }
@@ -434,14 +435,21 @@ public sealed class TrainingSession
         }
     }
 
-    /// <summary>Runs chunks through one model (the trained one or a replica) with buffers of its own.</summary>
-    private sealed class ChunkRunner(Sequential model)
+    /// <summary>Runs chunks of <paramref name="train"/> (rows in <paramref name="order"/>) through one model — the
+    /// trained one or a replica — with buffers of its own.</summary>
+    private sealed class ChunkRunner(Sequential model, Dataset train, ILoss loss, int[] order, bool fullBatch)
     {
         private readonly BatchBuffer _features = new();
         private readonly BatchBuffer _targets = new();
         private readonly BatchBuffer _gradient = new();
         private readonly ByteRows _byteRows = new();
         private readonly bool _readBytes = model.AcceptsByteRows;
+
+        // A softmax layer followed by categorical cross-entropy on one-hot targets: the gradient is taken straight at
+        // the softmax's input (see CategoricalCrossEntropy.ComputeWithLogitGradient), skipping the softmax's backward.
+        private readonly CategoricalCrossEntropy? _fusedLoss =
+            loss is CategoricalCrossEntropy categorical && train.Task == TaskKind.Classification && model.Layers[^1] is Softmax ? categorical : null;
+
         private Tensor? _featureView, _targetView;
         private int[] _predicted = [];
 
@@ -454,8 +462,8 @@ public sealed class TrainingSession
         public void Reset() => (Loss, Correct, Diverged) = (0, 0, null);
 
         /// <summary>Forward, loss, backward (gradients accumulate) and accuracy for rows [chunkStart, chunkStart +
-        /// chunkRows) of the batch that starts at <paramref name="start"/> in <paramref name="order"/>.</summary>
-        public void Run(Dataset train, ILoss loss, int[] order, bool fullBatch, long step, int chunk, int start, int chunkStart, int chunkRows, int rows)
+        /// chunkRows) of the batch that starts at <paramref name="start"/> in the order.</summary>
+        public void Run(long step, int chunk, int start, int chunkStart, int chunkRows, int rows)
         {
             int width = train.FeatureCount, classes = train.OutputCount;
             ReadOnlySpan<int> chunkOrder = order.AsSpan(start + chunkStart, chunkRows);
@@ -493,12 +501,8 @@ public sealed class TrainingSession
 
             Tensor output = x is null ? model.ForwardBytes(_byteRows, training: true) : model.Forward(x, training: true);
             Tensor dOutput = _gradient.Get(chunkRows, classes);
-
-            // A softmax layer followed by categorical cross-entropy on one-hot targets: the gradient is taken straight
-            // at the softmax's input (see CategoricalCrossEntropy.ComputeWithLogitGradient), skipping its backward.
-            bool fused = loss is CategoricalCrossEntropy && train.Task == TaskKind.Classification && layers[^1] is Softmax;
-            float chunkLoss = fused
-                ? ((CategoricalCrossEntropy)loss).ComputeWithLogitGradient(output.Span, t.Span, classes, dOutput.Span)
+            float chunkLoss = _fusedLoss is not null
+                ? _fusedLoss.ComputeWithLogitGradient(output.Span, t.Span, classes, dOutput.Span)
                 : loss.Compute(output.Span, t.Span, classes, dOutput.Span);
             if (!float.IsFinite(chunkLoss))
             {
@@ -512,7 +516,7 @@ public sealed class TrainingSession
                 TensorMath.Scale((float)chunkRows / rows, dOutput.Span);
             }
 
-            model.Backward(dOutput, fused ? layers.Count - 1 : layers.Count);
+            model.Backward(dOutput, _fusedLoss is not null ? layers.Count - 1 : layers.Count);
             if (train.Labels is { } labels)
             {
                 if (_predicted.Length < chunkRows)
