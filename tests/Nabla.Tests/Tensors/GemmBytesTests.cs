@@ -44,7 +44,7 @@ public sealed unsafe class GemmBytesTests
             return; // AVX-512 only; elsewhere Dense never takes this path (Dense.AcceptsByteRows is false)
         }
 
-        var (bytes, rows, w) = Data(m, k, n, m + k + n);
+        var (bytes, rows, _) = Data(m, k, n, m + k + n);
         float[] weights = Enumerable.Range(0, k * n).Select(i => MathF.Sin(i) * 0.1f).ToArray();
         float scale = 1f / 255f;
         float[] expanded = new float[m * k];

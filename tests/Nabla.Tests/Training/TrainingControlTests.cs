@@ -145,7 +145,7 @@ public sealed class TrainingControlTests : IDisposable
         // the same batch in one forward and backward pass, chunk by chunk only for dropout's masks (they depend on the
         // chunk): here one pass per 512 rows into the same gradients, as a single thread would do it
         Sequential reference = Build();
-        Tensor x = new Dataset(TestData.Mnist10k.Train.Take(1300).Features.Clone(), train.RequireLabels(), 10).Features;
+        Tensor x = TestData.Mnist10k.Train.Take(1300).Features;
         Tensor t = train.Targets;
         reference.OutputTransform = OutputTransform.Softmax;
         for (int start = 0, chunk = 0; start < 1300; start += 512, chunk++)
