@@ -169,9 +169,6 @@ public sealed class HistoryCsvCallback(string path) : ITrainingCallback
                 .Concat(columns.Select(c => metrics.TryGetValue(c, out double v) ? v.ToString("R", CultureInfo.InvariantCulture) : ""))));
         }
 
-        string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        File.WriteAllLines(temporary, lines);
-        File.Move(temporary, full, overwrite: true);
+        IO.AtomicFile.WriteAllText(path, string.Join("\n", lines) + "\n");
     }
 }
