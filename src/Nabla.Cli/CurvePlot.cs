@@ -23,20 +23,29 @@ internal static class CurvePlot
         }
 
         plot.ShowLegend();
-        string full = Path.GetFullPath(path);
-        string extension = Path.GetExtension(full).ToLowerInvariant();
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileNameWithoutExtension(full)}.{Environment.ProcessId}.tmp{extension}");
-        if (extension == ".svg")
+        byte[] bytes = FormatOf(path) switch
         {
-            plot.SaveSvg(temporary, 800, 500);
-        }
-        else
-        {
-            plot.SavePng(temporary, 800, 500);
-        }
-
-        File.Move(temporary, full, overwrite: true);
+            ".svg" => System.Text.Encoding.UTF8.GetBytes(plot.GetSvgXml(800, 500)),
+            ".jpg" => plot.GetImageBytes(800, 500, ImageFormat.Jpeg),
+            _ => plot.GetImageBytes(800, 500, ImageFormat.Png),
+        };
+        Nabla.IO.AtomicFile.WriteAllBytes(path, bytes);
     }
+
+    /// <summary>Throws unless <paramref name="path"/> names a PNG, JPEG or SVG file that can be written.</summary>
+    public static void CheckPath(string path)
+    {
+        FormatOf(path);
+        CliFiles.CheckWritable(path, "--plot");
+    }
+
+    private static string FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".png" => ".png",
+        ".svg" => ".svg",
+        ".jpg" or ".jpeg" => ".jpg",
+        string other => throw new UsageException($"--plot {path}: '{other}' is not a plot format; use .png, .jpg or .svg."),
+    };
 
     private static void AddSeries(Plot plot, double[] xs, IEnumerable<double> ys, string label, Color color, bool right)
     {

@@ -95,17 +95,10 @@ internal static class ErrorExamples
         using var bitmap = new SKBitmap(new SKImageInfo(size, size, SKColorType.Gray8, SKAlphaType.Opaque));
         Marshal.Copy(gray, 0, bitmap.GetPixels(), gray.Length);
         using SKData png = SKImage.FromBitmap(bitmap).Encode(SKEncodedImageFormat.Png, 100);
-        string temporary = path + ".tmp";
-        File.WriteAllBytes(temporary, png.ToArray());
-        File.Move(temporary, path, overwrite: true);
+        Nabla.IO.AtomicFile.WriteAllBytes(path, png.AsSpan());
     }
 
-    private static void WriteAtomically(string path, string text)
-    {
-        string temporary = path + ".tmp";
-        File.WriteAllText(temporary, text);
-        File.Move(temporary, path, overwrite: true);
-    }
+    private static void WriteAtomically(string path, string text) => Nabla.IO.AtomicFile.WriteAllText(path, text);
 
     private static string Safe(string name) => new(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '.' ? c : '_').ToArray());
 

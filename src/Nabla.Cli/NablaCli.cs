@@ -19,6 +19,9 @@ public static class NablaCli
     /// <summary>Exit code for bad input: options, files, shapes.</summary>
     public const int BadInput = 2;
 
+    /// <summary>Exit code when Ctrl+C stopped the command (the shell's 128 + SIGINT); what was trained is still saved.</summary>
+    public const int Interrupted = 130;
+
     /// <summary>Runs the command line <paramref name="args"/> and returns the exit code.</summary>
     public static int Run(string[] args, CliConsole console, CancellationToken cancellationToken = default)
     {

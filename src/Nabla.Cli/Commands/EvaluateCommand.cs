@@ -25,12 +25,13 @@ internal static class EvaluateCommand
         command.SetAction(parse =>
         {
             string path = parse.GetValue(modelPath)!;
-            var (model, metadata) = ModelFile.Load(path);
             string? errorFolder = parse.GetValue(errors);
-            if (errorFolder is not null && File.Exists(errorFolder))
+            if (errorFolder is not null)
             {
-                throw new UsageException($"--errors {errorFolder}: a file is in the way (give a folder).");
+                CliFiles.CheckFolder(errorFolder, "--errors");
             }
+
+            var (model, metadata) = ModelFile.Load(path);
 
             string source = metadata.FeatureNames is null ? DataLocator.Resolve(parse.GetValue(data))
                 : parse.GetValue(data) ?? throw new UsageException("this model was trained on a CSV file: give --data FILE.csv with the same columns.");

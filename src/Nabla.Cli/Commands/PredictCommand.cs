@@ -71,11 +71,18 @@ internal static class PredictCommand
 
         string extension = Path.GetExtension(path).ToLowerInvariant();
         Tensor samples;
+        bool tabular = metadata.FeatureNames is not null;
+        bool text = extension is ".csv" or ".tsv" or ".txt";
+        if (tabular && !text)
+        {
+            throw new UsageException($"{path}: this model was trained on CSV columns ({string.Join(", ", metadata.FeatureNames!.Take(5))}{(metadata.FeatureNames!.Count > 5 ? ", …" : "")}); give a CSV file with those columns.");
+        }
+
         if (extension is ".png" or ".jpg" or ".jpeg" or ".bmp")
         {
             samples = ReadImage(path, features, metadata.InputScale);
         }
-        else if (extension is ".csv" or ".tsv" or ".txt")
+        else if (text)
         {
             // Rows of raw values: the model's columns by name when the file has a header (Kaggle's test.csv works as is).
             CsvTable table = CsvLoader.Load(path, new CsvOptions

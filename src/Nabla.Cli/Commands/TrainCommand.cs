@@ -92,17 +92,36 @@ internal static class TrainCommand
                     }
                 }
 
-                parse = command.Parse(overrides);
-                if (saved.Errors.Count > 0 || parse.Errors.Count > 0)
+                if (saved.Errors.Count > 0)
                 {
-                    throw new UsageException($"the checkpoint in {resumeFolder} holds settings this nabla cannot read ({string.Join("; ", saved.Errors.Concat(parse.Errors).Select(e => e.Message))}).");
+                    throw new UsageException($"the checkpoint in {resumeFolder} holds settings this nabla cannot read ({string.Join("; ", saved.Errors.Select(e => e.Message))}).");
                 }
+
+                // Any other option given with --resume must agree with the checkpoint's: a resumed run is the same run.
+                foreach (Option option in command.Options)
+                {
+                    if (option.Name is "--resume" or "--epochs" or "--quiet" or "--json" || parse.GetResult(option) is not { Implicit: false } given)
+                    {
+                        continue;
+                    }
+
+                    string now = string.Join(" ", given.Tokens.Select(t => t.Value));
+                    string before = saved.GetResult(option) is { Implicit: false } old ? string.Join(" ", old.Tokens.Select(t => t.Value)) : "";
+                    if (now != before)
+                    {
+                        throw new UsageException($"{option.Name} cannot change when resuming: the checkpoint in {resumeFolder} was trained with {(before.Length == 0 ? "its default" : $"{option.Name} {before}")}. Only --epochs, --quiet and --json may be given with --resume.");
+                    }
+                }
+
+                parse = command.Parse(overrides);
             }
 
             var settings = new TrainSettings(
                 DataLocator.Resolve(parse.GetValue(data)), parse.GetValue(target),
                 (parse.GetValue(drop) ?? []).SelectMany(d => d.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
-                parse.GetValue(task), parse.GetValue(scaling)!, parse.GetValue(testSplit), ParseLayers(parse.GetValue(layers)!), parse.GetValue(activation)!,
+                parse.GetValue(task), parse.GetValue(scaling)!, parse.GetResult(testSplit) is { Implicit: false } ? parse.GetValue(testSplit) : null,
+                parse.GetResult(target) is { Implicit: false } || parse.GetResult(drop) is { Implicit: false } || parse.GetResult(scaling) is { Implicit: false },
+                ParseLayers(parse.GetValue(layers)!), parse.GetValue(activation)!,
                 parse.GetValue(loss), parse.GetValue(optimizer)!, parse.GetValue(learningRate), parse.GetValue(epochs),
                 ParseBatchSize(parse.GetValue(batchSize)!), parse.GetValue(init)!, parse.GetValue(seed), parse.GetValue(validationSplit),
                 parse.GetValue(output)!, parse.GetValue(plot), parse.GetValue(json), parse.GetValue(quiet),
@@ -116,20 +135,21 @@ internal static class TrainCommand
     }
 
     private sealed record TrainSettings(
-        string Data, string? Target, string[] Drop, string? Task, string Scaling, double TestSplit, int[] Hidden, string Activation, string? Loss, string Optimizer, float? LearningRate, int Epochs,
+        string Data, string? Target, string[] Drop, string? Task, string Scaling, double? TestSplit, bool CsvOptionsGiven, int[] Hidden, string Activation, string? Loss, string Optimizer, float? LearningRate, int Epochs,
         int BatchSize, string Init, int Seed, double ValidationSplit, string Output, string? Plot, bool Json, bool Quiet,
         float Dropout, bool BatchNorm, float L2, float? WeightDecay, float? ClipNorm, float? ClipValue, string Schedule,
         bool EarlyStopping, string? Monitor, int Patience, double MinDelta, string? Log, string? Checkpoint, string CommandLine);
 
     private static int Run(TrainSettings s, Checkpoint.Data? resumed, CliConsole console, CancellationToken cancellationToken)
     {
-        // Validate everything before any work, so bad options fail fast and write nothing.
+        // Validate everything before any work, so bad options fail fast and write nothing. Comparisons are written so
+        // that NaN fails them.
         if (s.Epochs < 1)
         {
             throw new UsageException($"--epochs must be at least 1, got {s.Epochs}.");
         }
 
-        if (s.ValidationSplit is < 0 or >= 1)
+        if (!(s.ValidationSplit >= 0 && s.ValidationSplit < 1))
         {
             throw new UsageException($"--val-split must be in [0, 1), got {s.ValidationSplit}.");
         }
@@ -139,19 +159,36 @@ internal static class TrainCommand
             throw new UsageException("--activation softmax is for output layers; choose relu, leaky-relu, sigmoid or tanh for hidden layers.");
         }
 
-        if (s.Dropout is < 0 or >= 1)
+        if (!(s.Dropout >= 0 && s.Dropout < 1))
         {
             throw new UsageException($"--dropout must be in [0, 1), got {s.Dropout}.");
         }
 
-        if (s.L2 < 0 || s.WeightDecay < 0 || s.ClipNorm <= 0 || s.ClipValue <= 0 || s.Patience < 1 || s.MinDelta < 0)
+        CheckNonNegative(s.L2, "--l2");
+        CheckNonNegative(s.WeightDecay, "--weight-decay");
+        CheckNonNegative((float)s.MinDelta, "--min-delta");
+        CheckPositive(s.ClipNorm, "--clip-norm");
+        CheckPositive(s.ClipValue, "--clip-value");
+        if (s.Patience < 1)
         {
-            throw new UsageException("--l2, --weight-decay and --min-delta must be ≥ 0; --clip-norm, --clip-value and --patience must be positive.");
+            throw new UsageException($"--patience must be at least 1, got {s.Patience}.");
         }
 
         if (s.WeightDecay is not null && !s.Optimizer.Equals("adamw", StringComparison.OrdinalIgnoreCase))
         {
             throw new UsageException("--weight-decay is for --optimizer adamw (use --l2 with the others).");
+        }
+
+        bool folderData = Directory.Exists(s.Data);
+        if (folderData && (s.TestSplit is not null || s.Task is not null || s.CsvOptionsGiven))
+        {
+            string option = s.TestSplit is not null ? "--test-split" : s.Task is not null ? "--task" : "--target, --drop and --scale";
+            throw new UsageException($"{option}: for CSV files only; {s.Data} is an MNIST-layout folder (its test set is the t10k files, its task classification).");
+        }
+
+        if (s.Task is not null)
+        {
+            Tabular.ParseTask(s.Task);
         }
 
         LearningRateSchedule schedule = LearningRateSchedule.Create(s.Schedule);
@@ -166,10 +203,7 @@ internal static class TrainCommand
             throw new UsageException($"--monitor {monitor} needs a validation set: add --val-split 0.1.");
         }
 
-        if (s.Log is not null)
-        {
-            CheckWritable(s.Log, "--log");
-        }
+        CheckOutputs(s);
 
         Activation.Create(s.Activation);
         if (s.Loss is not null)
@@ -184,13 +218,7 @@ internal static class TrainCommand
             throw new UsageException($"--lr must be a positive number, got {learningRate}.");
         }
 
-        CheckWritable(s.Output, "--out");
-        if (s.Plot is not null)
-        {
-            CheckWritable(s.Plot, "--plot");
-        }
-
-        PreparedData prepared = DataPreparation.Prepare(s.Data, s.Target, s.Drop, s.Task, s.Scaling, s.TestSplit, s.ValidationSplit, s.Seed);
+        PreparedData prepared = DataPreparation.Prepare(s.Data, s.Target, s.Drop, s.Task, s.Scaling, s.TestSplit ?? 0.2, s.ValidationSplit, s.Seed);
         var (train, validation, test) = (prepared.Train, prepared.Validation, prepared.Test);
 
         // The loss follows the task unless one was chosen: binary → binary cross-entropy, regression → MSE.
@@ -258,6 +286,12 @@ internal static class TrainCommand
         double trainSeconds = watch.Elapsed.TotalSeconds;
 
         EvaluationResult result = Evaluator.Evaluate(model, loss, test);
+        if (!double.IsFinite(result.Loss))
+        {
+            throw new TrainingDivergedException(string.Create(CultureInfo.InvariantCulture,
+                $"The test loss is {result.Loss}: the model's outputs are not finite (learning rate {learningRate})."));
+        }
+
         ModelFile.Save(s.Output, model, metadata);
         if (s.Plot is not null)
         {
@@ -305,7 +339,7 @@ internal static class TrainCommand
             console.Out.WriteLine($"Saved the model to {s.Output}{(s.Plot is null ? "" : $" and the curves to {s.Plot}")}.");
         }
 
-        return NablaCli.Success;
+        return history.Cancelled ? NablaCli.Interrupted : NablaCli.Success;
     }
 
     /// <summary>input → [Dense(h) (→ BatchNorm) → activation (→ Dropout)]* → Dense(outputs) (→ Softmax when a
@@ -366,12 +400,41 @@ internal static class TrainCommand
             : throw new UsageException($"--batch-size takes a positive number or 'full', got '{text}'.");
     }
 
-    private static void CheckWritable(string path, string option)
+    private static void CheckNonNegative(float? value, string option)
     {
-        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (folder is null || !Directory.Exists(folder))
+        if (value is { } v && !(v >= 0 && float.IsFinite(v)))
         {
-            throw new UsageException($"{option} {path}: the folder {folder} does not exist.");
+            throw new UsageException($"{option} must be a number ≥ 0, got {v.ToString(CultureInfo.InvariantCulture)}.");
+        }
+    }
+
+    private static void CheckPositive(float? value, string option)
+    {
+        if (value is { } v && !(v > 0 && float.IsFinite(v)))
+        {
+            throw new UsageException($"{option} must be a positive number, got {v.ToString(CultureInfo.InvariantCulture)}.");
+        }
+    }
+
+    /// <summary>Every file the run will write is checked before any data is read: a folder that exists, a path that is
+    /// new or a regular file, a known image format for the plot.</summary>
+    private static void CheckOutputs(TrainSettings s)
+    {
+        CliFiles.CheckWritable(s.Output, "--out");
+        if (s.Log is not null)
+        {
+            CliFiles.CheckWritable(s.Log, "--log");
+        }
+
+        if (s.Plot is not null)
+        {
+            CurvePlot.CheckPath(s.Plot);
+        }
+
+        if (s.Checkpoint is not null)
+        {
+            CliFiles.CheckFolder(s.Checkpoint, "--checkpoint");
+            CliFiles.CheckWritable(Path.Combine(s.Checkpoint, Checkpoint.FileName), "--checkpoint");
         }
     }
 }

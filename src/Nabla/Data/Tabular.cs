@@ -64,6 +64,11 @@ public static class Tabular
             throw new DataFormatException($"{table.Path}: the target '{table.TargetName}' has a single value ({classes[0]}): nothing to learn.");
         }
 
+        if (task == TaskKind.Binary && classes.Count != 2)
+        {
+            throw new DataFormatException($"{table.Path}: binary classification needs a target with 2 classes but '{table.TargetName}' has {classes.Count} ({string.Join(", ", classes.Take(8))}{(classes.Count > 8 ? ", …" : "")}); use --task classification.");
+        }
+
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int c = 0; c < classes.Count; c++)
         {

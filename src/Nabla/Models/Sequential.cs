@@ -19,6 +19,7 @@ namespace Nabla.Models;
 public sealed class Sequential
 {
     private readonly List<Layer> _layers = [];
+    private readonly HashSet<Layer> _members = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, int> _kindCounts = [];
     private readonly BatchBuffer _probabilities = new();
     private Shape _outputShape;
@@ -53,7 +54,7 @@ public sealed class Sequential
     public Sequential Add(Layer layer)
     {
         ArgumentNullException.ThrowIfNull(layer);
-        if (_layers.Contains(layer))
+        if (_members.Contains(layer))
         {
             throw new ArgumentException($"Layer {layer.Describe()} is already in this model.");
         }
@@ -75,6 +76,7 @@ public sealed class Sequential
         }
 
         _layers.Add(layer);
+        _members.Add(layer);
         return this;
     }
 
@@ -182,6 +184,25 @@ public sealed class Sequential
         {
             gradient = _layers[i].Backward(gradient, needInputGradient: i > 0);
         }
+    }
+
+    /// <summary>The first parameter or buffer holding a NaN or infinite value, as "dense_1.weight[3] = NaN", or null
+    /// when every value is finite. A model with such a value is never saved.</summary>
+    public string? FindNonFiniteValue()
+    {
+        foreach (Layer layer in _layers)
+        {
+            foreach (Parameter p in layer.Parameters.Concat(layer.Buffers))
+            {
+                if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(p.Value))
+                {
+                    int index = Array.FindIndex(p.Value, v => !float.IsFinite(v));
+                    return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{layer.Name}.{p.Name}[{index}] = {p.Value[index]}");
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Sets every parameter gradient to zero.</summary>

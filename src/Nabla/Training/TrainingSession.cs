@@ -35,6 +35,11 @@ public sealed class TrainingSession
     private double _best = double.NaN;
     private int _wait;
 
+    // The first training samples, run through the model after every epoch to catch a step that diverged (CheckFinite).
+    private const int DivergenceProbeRows = 32;
+    private readonly int[] _probeRows = Enumerable.Range(0, DivergenceProbeRows).ToArray();
+    private Tensor? _probe;
+
     /// <summary>Creates a session that has not trained yet.</summary>
     public TrainingSession(Sequential model, ILoss loss, IOptimizer optimizer, TrainingOptions options)
     {
@@ -179,10 +184,10 @@ public sealed class TrainingSession
                 batchJob.Prepare(step, start, rows);
                 ParallelWorkers.Shared.Run(batchJob, replica is null ? 1 : 2);
                 batchJob.Collect();
-                if (batchJob.Diverged is { } bad)
+                if (batchJob.Diverged is { } badLoss)
                 {
                     throw new TrainingDivergedException(string.Create(CultureInfo.InvariantCulture,
-                        $"The loss became {bad} at epoch {epoch}, batch {batch + 1} of {batchesPerEpoch}. " +
+                        $"The loss became {badLoss} at epoch {epoch}, batch {batch + 1} of {batchesPerEpoch}. " +
                         $"Usual causes: a learning rate too high (now {Optimizer.LearningRate}), or inputs that are not scaled (e.g. pixels 0..255 instead of 0..1)."));
                 }
 
@@ -214,6 +219,8 @@ public sealed class TrainingSession
                     break;
                 }
             }
+
+            CheckFinite(train, epoch);
 
             if (History.Cancelled)
             {
@@ -264,6 +271,33 @@ public sealed class TrainingSession
         Finished = true;
         History.Elapsed = total.Elapsed;
         return History;
+    }
+
+    /// <summary>
+    /// The loss is checked before each step; the step itself can still overflow the weights or make the outputs
+    /// non-finite (a huge learning rate). So after each epoch's last step the weights are checked, and the model is run
+    /// in inference mode on a few training samples: a checkpoint or model is never written from a diverged run.
+    /// </summary>
+    private void CheckFinite(Dataset train, int epoch)
+    {
+        string? bad = Model.FindNonFiniteValue();
+        if (bad is null)
+        {
+            int rows = Math.Min(DivergenceProbeRows, train.Count);
+            _probe ??= new Tensor(train.FeatureShape.WithBatch(rows));
+            train.CopyFeatures(_probeRows.AsSpan(0, rows), _probe.Span);
+            Tensor output = Model.Forward(_probe, training: false);
+            if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(output.Span))
+            {
+                bad = "the outputs on training samples";
+            }
+        }
+
+        if (bad is not null)
+        {
+            throw new TrainingDivergedException(string.Create(CultureInfo.InvariantCulture,
+                $"The model became non-finite ({bad}) after the last step of epoch {epoch}. Usual causes: a learning rate too high (now {Optimizer.LearningRate}), or inputs that are not scaled."));
+        }
     }
 
     /// <summary>L2 on weights, scikit-learn's: dW += α·W/batch; returns the penalty α/(2·batch)·Σ‖W‖² for the loss.</summary>
