@@ -26,11 +26,12 @@ internal static class TrainCommand
         var task = new Option<string?>("--task") { Description = "CSV: classification, binary or regression (default: detected from the target)." };
         var scaling = new Option<string>("--scale") { Description = "CSV: feature scaling fitted on the training part: standard, minmax or none.", DefaultValueFactory = _ => "standard" };
         var testSplit = new Option<double>("--test-split") { Description = "CSV: fraction held out as the test set (stratified for classification); 0 tests on the training data.", DefaultValueFactory = _ => 0.2 };
-        var layers = new Option<string>("--layers") { Description = "Hidden layer widths, comma-separated (e.g. 512,512).", DefaultValueFactory = _ => "128" };
+        var layers = new Option<string>("--layers") { Description = "Hidden layer widths, comma-separated (e.g. 512,512): the shorthand for dense networks.", DefaultValueFactory = _ => "128" };
+        var arch = new Option<string?>("--arch") { Description = "Any layer stack before the output layer, e.g. \"conv2d(32,3) relu maxpool(2) flatten dropout(0.5)\" (layers: " + string.Join(", ", LayerRegistry.Types.Select(t => t.Name)) + "); the output layer is added from the data." };
         var activation = new Option<string>("--activation") { Description = "Hidden activation: " + string.Join(", ", Activation.Names.Where(n => n != "softmax")) + ".", DefaultValueFactory = _ => "relu" };
         var loss = new Option<string?>("--loss") { Description = "Loss: " + string.Join(", ", Loss.Names) + " (default: cross-entropy; binary-cross-entropy or mse for binary and regression CSV targets)." };
         var optimizer = new Option<string>("--optimizer") { Description = "Optimizer: " + string.Join(", ", Optimizer.Names) + ".", DefaultValueFactory = _ => "adam" };
-        var learningRate = new Option<float?>("--lr") { Description = "Learning rate (default 0.001 for adam, 0.01 otherwise)." };
+        var learningRate = new Option<float?>("--lr") { Description = "Learning rate (default 0.001 for adam, adamw and rmsprop, 0.01 otherwise)." };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 10 };
         var batchSize = new Option<string>("--batch-size") { Description = "Samples per step, or 'full' for full-batch gradient descent.", DefaultValueFactory = _ => "64" };
         var init = new Option<string>("--init") { Description = "Weight initializer: " + string.Join(", ", Initialization.Names) + ".", DefaultValueFactory = _ => "default" };
@@ -55,9 +56,9 @@ internal static class TrainCommand
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Save model, optimizer and training state to this folder after every epoch." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run whose checkpoint is in this folder (its settings are reused; --epochs may extend it)." };
 
-        var command = new Command("train", "Train a multilayer perceptron on an MNIST-layout dataset, evaluate it on the test set, and save it.")
+        var command = new Command("train", "Train a network on an MNIST-layout folder or a CSV file, evaluate it on the test set, and save it.")
         {
-            data, target, drop, task, scaling, testSplit, layers, activation, loss, optimizer, learningRate, epochs, batchSize, init, seed, validationSplit, output, plot, json, quiet,
+            data, target, drop, task, scaling, testSplit, layers, arch, activation, loss, optimizer, learningRate, epochs, batchSize, init, seed, validationSplit, output, plot, json, quiet,
             dropout, batchNorm, l2, weightDecay, clipNorm, clipValue, schedule, earlyStopping, monitor, patience, minDelta, log, checkpoint, resume,
         };
 
@@ -116,71 +117,43 @@ internal static class TrainCommand
                 parse = command.Parse(overrides);
             }
 
+            var recipe = new TrainingRecipe
+            {
+                Architecture = parse.GetValue(arch), Hidden = ParseLayers(parse.GetValue(layers)!), Activation = parse.GetValue(activation)!,
+                Loss = parse.GetValue(loss), Optimizer = parse.GetValue(optimizer)!, LearningRate = parse.GetValue(learningRate),
+                WeightDecay = parse.GetValue(weightDecay), Epochs = parse.GetValue(epochs), BatchSize = ParseBatchSize(parse.GetValue(batchSize)!),
+                Init = parse.GetValue(init)!, Seed = parse.GetValue(seed), Dropout = parse.GetValue(dropout), BatchNorm = parse.GetValue(batchNorm),
+                L2 = parse.GetValue(l2), ClipNorm = parse.GetValue(clipNorm), ClipValue = parse.GetValue(clipValue), Schedule = parse.GetValue(schedule)!,
+                EarlyStopping = parse.GetValue(earlyStopping), Monitor = parse.GetValue(monitor), Patience = parse.GetValue(patience),
+                MinDelta = parse.GetValue(minDelta), ValidationSplit = parse.GetValue(validationSplit),
+            };
+            if (parse.GetResult(arch) is { Implicit: false } && parse.GetResult(layers) is { Implicit: false })
+            {
+                throw new UsageException("--arch and --layers both describe the hidden layers; give one.");
+            }
+
             var settings = new TrainSettings(
                 DataLocator.Resolve(parse.GetValue(data)), parse.GetValue(target),
                 (parse.GetValue(drop) ?? []).SelectMany(d => d.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
                 parse.GetValue(task), parse.GetValue(scaling)!, parse.GetResult(testSplit) is { Implicit: false } ? parse.GetValue(testSplit) : null,
                 parse.GetResult(target) is { Implicit: false } || parse.GetResult(drop) is { Implicit: false } || parse.GetResult(scaling) is { Implicit: false },
-                ParseLayers(parse.GetValue(layers)!), parse.GetValue(activation)!,
-                parse.GetValue(loss), parse.GetValue(optimizer)!, parse.GetValue(learningRate), parse.GetValue(epochs),
-                ParseBatchSize(parse.GetValue(batchSize)!), parse.GetValue(init)!, parse.GetValue(seed), parse.GetValue(validationSplit),
-                parse.GetValue(output)!, parse.GetValue(plot), parse.GetValue(json), parse.GetValue(quiet),
-                parse.GetValue(dropout), parse.GetValue(batchNorm), parse.GetValue(l2), parse.GetValue(weightDecay), parse.GetValue(clipNorm),
-                parse.GetValue(clipValue), parse.GetValue(schedule)!, parse.GetValue(earlyStopping), parse.GetValue(monitor), parse.GetValue(patience),
-                parse.GetValue(minDelta), parse.GetValue(log), resumeFolder ?? parse.GetValue(checkpoint),
+                parse.GetValue(output)!, parse.GetValue(plot), parse.GetValue(json), parse.GetValue(quiet), parse.GetValue(log), resumeFolder ?? parse.GetValue(checkpoint),
                 string.Join('\n', parse.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value)));
-            return Run(settings, resumed, console, cancellationToken);
+            return Run(recipe, settings, resumed, console, cancellationToken);
         });
         return command;
     }
 
+    /// <summary>What the train command needs besides the recipe: the data and where the results go.</summary>
     private sealed record TrainSettings(
-        string Data, string? Target, string[] Drop, string? Task, string Scaling, double? TestSplit, bool CsvOptionsGiven, int[] Hidden, string Activation, string? Loss, string Optimizer, float? LearningRate, int Epochs,
-        int BatchSize, string Init, int Seed, double ValidationSplit, string Output, string? Plot, bool Json, bool Quiet,
-        float Dropout, bool BatchNorm, float L2, float? WeightDecay, float? ClipNorm, float? ClipValue, string Schedule,
-        bool EarlyStopping, string? Monitor, int Patience, double MinDelta, string? Log, string? Checkpoint, string CommandLine);
+        string Data, string? Target, string[] Drop, string? Task, string Scaling, double? TestSplit, bool CsvOptionsGiven,
+        string Output, string? Plot, bool Json, bool Quiet, string? Log, string? Checkpoint, string CommandLine);
 
-    private static int Run(TrainSettings s, Checkpoint.Data? resumed, CliConsole console, CancellationToken cancellationToken)
+    private static int Run(TrainingRecipe recipe, TrainSettings s, Checkpoint.Data? resumed, CliConsole console, CancellationToken cancellationToken)
     {
-        // Validate everything before any work, so bad options fail fast and write nothing. Comparisons are written so
-        // that NaN fails them.
-        if (s.Epochs < 1)
-        {
-            throw new UsageException($"--epochs must be at least 1, got {s.Epochs}.");
-        }
-
-        if (!(s.ValidationSplit >= 0 && s.ValidationSplit < 1))
-        {
-            throw new UsageException($"--val-split must be in [0, 1), got {s.ValidationSplit}.");
-        }
-
-        if (s.Activation.Equals("softmax", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new UsageException("--activation softmax is for output layers; choose relu, leaky-relu, sigmoid or tanh for hidden layers.");
-        }
-
-        if (!(s.Dropout >= 0 && s.Dropout < 1))
-        {
-            throw new UsageException($"--dropout must be in [0, 1), got {s.Dropout}.");
-        }
-
-        CheckNonNegative(s.L2, "--l2");
-        CheckNonNegative(s.WeightDecay, "--weight-decay");
-        CheckNonNegative((float)s.MinDelta, "--min-delta");
-        CheckPositive(s.ClipNorm, "--clip-norm");
-        CheckPositive(s.ClipValue, "--clip-value");
-        if (s.Patience < 1)
-        {
-            throw new UsageException($"--patience must be at least 1, got {s.Patience}.");
-        }
-
-        if (s.WeightDecay is not null && !s.Optimizer.Equals("adamw", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new UsageException("--weight-decay is for --optimizer adamw (use --l2 with the others).");
-        }
-
-        bool folderData = Directory.Exists(s.Data);
-        if (folderData && (s.TestSplit is not null || s.Task is not null || s.CsvOptionsGiven))
+        // Validate everything before any work, so bad options fail fast and write nothing.
+        recipe.Validate();
+        if (Directory.Exists(s.Data) && (s.TestSplit is not null || s.Task is not null || s.CsvOptionsGiven))
         {
             string option = s.TestSplit is not null ? "--test-split" : s.Task is not null ? "--task" : "--target, --drop and --scale";
             throw new UsageException($"{option}: for CSV files only; {s.Data} is an MNIST-layout folder (its test set is the t10k files, its task classification).");
@@ -191,64 +164,11 @@ internal static class TrainCommand
             Tabular.ParseTask(s.Task);
         }
 
-        LearningRateSchedule schedule = LearningRateSchedule.Create(s.Schedule);
-        string monitor = s.Monitor ?? (s.ValidationSplit > 0 ? "val_loss" : "loss");
-        if (monitor is not ("val_loss" or "val_accuracy" or "loss" or "accuracy"))
-        {
-            throw new UsageException($"--monitor must be val_loss, val_accuracy, loss or accuracy, got '{monitor}'.");
-        }
-
-        if (monitor.StartsWith("val_", StringComparison.Ordinal) && s.ValidationSplit <= 0 && s.EarlyStopping)
-        {
-            throw new UsageException($"--monitor {monitor} needs a validation set: add --val-split 0.1.");
-        }
-
         CheckOutputs(s);
-
-        Activation.Create(s.Activation);
-        if (s.Loss is not null)
-        {
-            Loss.Create(s.Loss);
-        }
-
-        Initializer initializer = Initialization.Parse(s.Init);
-        float learningRate = s.LearningRate ?? Optimizer.DefaultLearningRate(s.Optimizer);
-        if (!(learningRate > 0) || !float.IsFinite(learningRate))
-        {
-            throw new UsageException($"--lr must be a positive number, got {learningRate}.");
-        }
-
-        PreparedData prepared = DataPreparation.Prepare(s.Data, s.Target, s.Drop, s.Task, s.Scaling, s.TestSplit ?? 0.2, s.ValidationSplit, s.Seed);
+        PreparedData prepared = DataPreparation.Prepare(s.Data, s.Target, s.Drop, s.Task, s.Scaling, s.TestSplit ?? 0.2, recipe.ValidationSplit, recipe.Seed);
         var (train, validation, test) = (prepared.Train, prepared.Validation, prepared.Test);
-
-        // The loss follows the task unless one was chosen: binary → binary cross-entropy, regression → MSE.
-        if (s.Loss is not null && train.Task != TaskKind.Classification && Loss.Create(s.Loss) is SoftmaxCrossEntropy or CategoricalCrossEntropy)
-        {
-            throw new UsageException($"--loss {s.Loss} needs several classes but the target is {train.Task.ToString().ToLowerInvariant()}: use binary-cross-entropy or mse.");
-        }
-
-        ILoss loss = Loss.Create(s.Loss is not null ? s.Loss : train.Task switch
-        {
-            TaskKind.Binary => "binary-cross-entropy",
-            TaskKind.Regression => "mse",
-            _ => "cross-entropy",
-        });
-
-        Sequential model;
-        if (resumed is not null)
-        {
-            model = resumed.Model;
-        }
-        else
-        {
-            model = BuildModel(train.FeatureCount, s.Hidden, s.Activation, train.OutputCount, loss, initializer, s.Dropout, s.BatchNorm,
-                softmaxOutput: train.Task == TaskKind.Classification);
-            model.Initialize(s.Seed);
-        }
-
-        IOptimizer optimizer = s.Optimizer.Equals("adamw", StringComparison.OrdinalIgnoreCase)
-            ? new Adam(model.Parameters, learningRate, weightDecay: s.WeightDecay ?? 0.01f)
-            : Optimizer.Create(s.Optimizer, model.Parameters, learningRate);
+        ILoss loss = recipe.CreateLoss(train.Task);
+        Sequential model = resumed?.Model ?? recipe.CreateModel(train.SampleShape, train.OutputCount, train.Task, loss);
         ModelMetadata metadata = prepared.Metadata with { Loss = loss.Name };
         var callbacks = new List<ITrainingCallback>();
         if (s.Checkpoint is not null)
@@ -261,13 +181,7 @@ internal static class TrainCommand
             callbacks.Add(new HistoryCsvCallback(s.Log));
         }
 
-        var options = new TrainingOptions
-        {
-            Epochs = s.Epochs, BatchSize = s.BatchSize, Seed = s.Seed, L2 = s.L2, ClipNorm = s.ClipNorm, ClipValue = s.ClipValue,
-            Schedule = schedule, EarlyStopping = s.EarlyStopping ? new EarlyStopping(monitor, s.Patience, s.MinDelta) : null,
-            Callbacks = callbacks,
-        };
-        var session = new TrainingSession(model, loss, optimizer, options);
+        var session = new TrainingSession(model, loss, recipe.CreateOptimizer(model), recipe.CreateOptions(callbacks));
         if (resumed is not null)
         {
             Checkpoint.Restore(session, resumed);
@@ -277,7 +191,7 @@ internal static class TrainCommand
         if (!s.Quiet)
         {
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{(resumed is null ? "Training" : $"Resuming after epoch {session.CompletedEpochs}:")} {Describe(model)} on {train.Count} samples of {s.Data} ({s.Optimizer}, lr {learningRate}, batch {(s.BatchSize <= 0 ? "full" : s.BatchSize)}, {s.Epochs} epochs, seed {s.Seed})"));
+                $"{(resumed is null ? "Training" : $"Resuming after epoch {session.CompletedEpochs}:")} {Describe(model)} on {train.Count} samples of {s.Data} ({recipe.Optimizer}, lr {recipe.EffectiveLearningRate}, batch {(recipe.BatchSize <= 0 ? "full" : recipe.BatchSize)}, {recipe.Epochs} epochs, seed {recipe.Seed})"));
         }
 
         var watch = Stopwatch.StartNew();
@@ -289,7 +203,7 @@ internal static class TrainCommand
         if (!double.IsFinite(result.Loss))
         {
             throw new TrainingDivergedException(string.Create(CultureInfo.InvariantCulture,
-                $"The test loss is {result.Loss}: the model's outputs are not finite (learning rate {learningRate})."));
+                $"The test loss is {result.Loss}: the model's outputs are not finite (learning rate {recipe.EffectiveLearningRate})."));
         }
 
         ModelFile.Save(s.Output, model, metadata);
@@ -298,6 +212,13 @@ internal static class TrainCommand
             CurvePlot.Save(s.Plot, history);
         }
 
+        Report(s, train, test, model, metadata, result, history, trainSeconds, console);
+        return history.Cancelled ? NablaCli.Interrupted : NablaCli.Success;
+    }
+
+    private static void Report(TrainSettings s, Dataset train, Dataset test, Sequential model, ModelMetadata metadata, EvaluationResult result,
+        TrainingHistory history, double trainSeconds, CliConsole console)
+    {
         // Regression figures are reported in the target's own units.
         RegressionMetrics? regression = train.Task == TaskKind.Regression ? Reports.Regression(test, result, metadata) : null;
         if (s.Json)
@@ -328,52 +249,22 @@ internal static class TrainCommand
             }
 
             console.Out.WriteLine(report.ToJsonString());
-        }
-        else
-        {
-            string figures = regression is null
-                ? FormattableString.Invariant($"Test accuracy {result.Accuracy:F4}, test loss {result.Loss:F4}")
-                : FormattableString.Invariant($"Test RMSE {regression.RootMeanSquaredError:G6}, MAE {regression.MeanAbsoluteError:G6}, R² {regression.R2:F4}");
-            console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{figures} on {test.Count} samples; trained in {trainSeconds:F1} s{(history.Cancelled ? " (stopped early by Ctrl+C)" : "")}{(history.StoppedEarly ? $" (early stopping; best epoch {history.BestEpoch})" : "")}."));
-            console.Out.WriteLine($"Saved the model to {s.Output}{(s.Plot is null ? "" : $" and the curves to {s.Plot}")}.");
+            return;
         }
 
-        return history.Cancelled ? NablaCli.Interrupted : NablaCli.Success;
+        string figures = regression is null
+            ? FormattableString.Invariant($"Test accuracy {result.Accuracy:F4}, test loss {result.Loss:F4}")
+            : FormattableString.Invariant($"Test RMSE {regression.RootMeanSquaredError:G6}, MAE {regression.MeanAbsoluteError:G6}, R² {regression.R2:F4}");
+        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{figures} on {test.Count} samples; trained in {trainSeconds:F1} s{(history.Cancelled ? " (stopped early by Ctrl+C)" : "")}{(history.StoppedEarly ? $" (early stopping; best epoch {history.BestEpoch})" : "")}."));
+        console.Out.WriteLine($"Saved the model to {s.Output}{(s.Plot is null ? "" : $" and the curves to {s.Plot}")}.");
     }
 
-    /// <summary>input → [Dense(h) (→ BatchNorm) → activation (→ Dropout)]* → Dense(outputs) (→ Softmax when a
-    /// multi-class model's loss needs probabilities).</summary>
-    internal static Sequential BuildModel(int inputs, int[] hidden, string activation, int outputs, ILoss loss, Initializer initializer,
-        float dropout = 0f, bool batchNorm = false, bool softmaxOutput = true)
-    {
-        var model = new Sequential(inputs);
-        foreach (int width in hidden)
-        {
-            model.Add(new Dense(width, initializer));
-            if (batchNorm)
-            {
-                model.Add(new BatchNorm());
-            }
-
-            model.Add(Activation.Create(activation));
-            if (dropout > 0f)
-            {
-                model.Add(new Dropout(dropout));
-            }
-        }
-
-        model.Add(new Dense(outputs, initializer));
-        if (softmaxOutput && loss is CategoricalCrossEntropy or MeanSquaredError)
-        {
-            model.Add(new Softmax());
-        }
-
-        return model;
-    }
-
+    /// <summary>"784-128-10" for a dense network; the input shape and the layer kinds for any other.</summary>
     private static string Describe(Sequential model) =>
-        string.Join("-", new[] { model.InputShape.Count }.Concat(model.Layers.OfType<Dense>().Select(d => d.Units)));
+        model.Layers.All(l => l is Dense or Nabla.Layers.Activation or Dropout or BatchNorm or Flatten)
+            ? string.Join("-", new[] { model.InputShape.Count }.Concat(model.Layers.OfType<Dense>().Select(d => d.Units)))
+            : $"[{string.Join(", ", model.InputShape.ToArray())}] → {string.Join(" ", model.Layers.Where(l => l is not Nabla.Layers.Activation).Select(l => l.Kind))}";
 
     private static int[] ParseLayers(string text)
     {
@@ -398,22 +289,6 @@ internal static class TrainCommand
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int size) && size > 0
             ? size
             : throw new UsageException($"--batch-size takes a positive number or 'full', got '{text}'.");
-    }
-
-    private static void CheckNonNegative(float? value, string option)
-    {
-        if (value is { } v && !(v >= 0 && float.IsFinite(v)))
-        {
-            throw new UsageException($"{option} must be a number ≥ 0, got {v.ToString(CultureInfo.InvariantCulture)}.");
-        }
-    }
-
-    private static void CheckPositive(float? value, string option)
-    {
-        if (value is { } v && !(v > 0 && float.IsFinite(v)))
-        {
-            throw new UsageException($"{option} must be a positive number, got {v.ToString(CultureInfo.InvariantCulture)}.");
-        }
     }
 
     /// <summary>Every file the run will write is checked before any data is read: a folder that exists, a path that is

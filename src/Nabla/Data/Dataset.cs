@@ -58,17 +58,50 @@ public sealed class Dataset
 
     /// <summary>A classification dataset kept as bytes: sample i's features are
     /// <c>values[i·featureCount + j]·scale</c> (e.g. 8-bit pixels with scale 1/255). The array is kept, not copied.</summary>
-    public static Dataset FromBytes(byte[] values, int featureCount, float scale, int[] labels, int classCount)
+    public static Dataset FromBytes(byte[] values, int featureCount, float scale, int[] labels, int classCount) =>
+        FromBytes(values, new Shape(featureCount), scale, labels, classCount);
+
+    /// <summary>A classification dataset kept as bytes, each sample of shape <paramref name="sampleShape"/> (images:
+    /// [channels, height, width]); sample i is <c>values[i·n .. (i+1)·n]·scale</c>, n = the shape's size.</summary>
+    public static Dataset FromBytes(byte[] values, Shape sampleShape, float scale, int[] labels, int classCount)
     {
         ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(sampleShape);
         ArgumentNullException.ThrowIfNull(labels);
-        ArgumentOutOfRangeException.ThrowIfLessThan(featureCount, 1);
-        if (values.Length != (long)labels.Length * featureCount)
+        ArgumentOutOfRangeException.ThrowIfLessThan(sampleShape.Count, 1);
+        if (values.Length != (long)labels.Length * sampleShape.Count)
         {
-            throw new ArgumentException($"{values.Length} values are not {labels.Length} samples of {featureCount} features.");
+            throw new ArgumentException($"{values.Length} values are not {labels.Length} samples of {sampleShape.Count} features.");
         }
 
-        return new Dataset(null, values, scale, new Shape(labels.Length, featureCount), labels, classCount, TaskKind.Classification, null);
+        return new Dataset(null, values, scale, sampleShape.WithBatchDimension(labels.Length), labels, classCount, TaskKind.Classification, null)
+        {
+            RawScale = scale,
+        };
+    }
+
+    /// <summary>Classification from arrays: <paramref name="features"/> [count, features], labels in [0, classes)
+    /// (classes default to the largest label + 1).</summary>
+    public static Dataset FromArrays(float[,] features, int[] labels, int? classCount = null)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        return new Dataset(ToTensor(features), labels, classCount ?? (labels.Length == 0 ? 1 : labels.Max() + 1));
+    }
+
+    /// <summary>Regression from arrays: <paramref name="features"/> [count, features], <paramref name="targets"/> [count, outputs].</summary>
+    public static Dataset FromArrays(float[,] features, float[,] targets) => Regression(ToTensor(features), ToTensor(targets));
+
+    private static Tensor ToTensor(float[,] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var tensor = new Tensor(values.GetLength(0), values.GetLength(1));
+        int i = 0;
+        foreach (float v in values)
+        {
+            tensor[i++] = v;
+        }
+
+        return tensor;
     }
 
     /// <summary>A binary classification dataset: labels 0 or 1, one target column.</summary>
@@ -82,6 +115,16 @@ public sealed class Dataset
 
     /// <summary>The shape of <see cref="Features"/>, [count, features...], without expanding anything.</summary>
     public Shape FeatureShape => _featureShape;
+
+    /// <summary>The shape of one sample ([784], or [1, 28, 28] for images read from IDX files).</summary>
+    public Shape SampleShape => _featureShape.WithoutBatch();
+
+    /// <summary>The name of each class, in label order, when known (the CSV's labels); null otherwise.</summary>
+    public IReadOnlyList<string>? ClassNames { get; set; }
+
+    /// <summary>What a raw input value was multiplied by to give a feature (1/255 for pixels read from IDX files; 1
+    /// when unknown), kept in model files so that prediction on raw values does the same.</summary>
+    public float RawScale { get; init; } = 1f;
 
     /// <summary>Feature values per sample.</summary>
     public int FeatureCount => _featureShape.Rank == 0 ? 1 : (_featureShape[0] == 0 ? 0 : _featureShape.Count / _featureShape[0]);
@@ -140,10 +183,10 @@ public sealed class Dataset
                 _bytes.AsSpan(indices[i] * width, width).CopyTo(bytes.AsSpan(i * width, width));
             }
 
-            return new Dataset(null, bytes, _byteScale, _featureShape.WithBatch(indices.Length), labels, ClassCount, Task, targets);
+            return new Dataset(null, bytes, _byteScale, _featureShape.WithBatch(indices.Length), labels, ClassCount, Task, targets) { ClassNames = ClassNames, RawScale = RawScale };
         }
 
-        return new Dataset(Gather(_features, indices), labels, ClassCount, Task, targets);
+        return new Dataset(Gather(_features, indices), labels, ClassCount, Task, targets) { ClassNames = ClassNames, RawScale = RawScale };
     }
 
     /// <summary>

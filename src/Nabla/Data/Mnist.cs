@@ -5,7 +5,8 @@ namespace Nabla.Data;
 /// <summary>
 /// Loads a folder in the MNIST layout: <c>train-images-idx3-ubyte</c>, <c>train-labels-idx1-ubyte</c>,
 /// <c>t10k-images-idx3-ubyte</c>, <c>t10k-labels-idx1-ubyte</c>, each optionally gzipped (<c>.gz</c>).
-/// Pixels are scaled from 0..255 to [0, 1]; images are flattened to [count, height·width].
+/// Pixels are scaled from 0..255 to [0, 1]; each image is a sample of shape [1, height, width] (channels first, as
+/// PyTorch), which a model flattens if it wants flat features.
 /// Works for MNIST, Fashion-MNIST and any image count.
 /// </summary>
 public static class Mnist
@@ -22,7 +23,19 @@ public static class Mnist
             throw new DataFormatException($"{folder}: no such folder (expected the four MNIST IDX files in it).");
         }
 
-        return (Load(folder, "train"), Load(folder, "t10k"));
+        Dataset train = Load(folder, "train"), test = Load(folder, "t10k");
+        if (!train.SampleShape.Equals(test.SampleShape))
+        {
+            throw new DataFormatException($"{folder}: the training images are {Describe(train.SampleShape)} but the test images are {Describe(test.SampleShape)}; both must have the same size.");
+        }
+
+        if (test.ClassCount > train.ClassCount)
+        {
+            int label = test.RequireLabels().First(l => l >= train.ClassCount);
+            throw new DataFormatException($"{folder}: the test labels include {label}, a class the training labels (0..{train.ClassCount - 1}) never have.");
+        }
+
+        return (train, test);
     }
 
     /// <summary>Loads one split ("train" or "t10k") of an MNIST-layout folder.</summary>
@@ -34,7 +47,7 @@ public static class Mnist
     }
 
     /// <summary>Loads an image file and a label file.</summary>
-    /// <remarks>The pixels stay bytes in the dataset (see <see cref="Dataset.FromBytes"/>) and are scaled by
+    /// <remarks>The pixels stay bytes in the dataset (see <see cref="Dataset.FromBytes(byte[], Shape, float, int[], int)"/>) and are scaled by
     /// <see cref="PixelScale"/> as batches are made.</remarks>
     public static Dataset FromFiles(string imagesPath, string labelsPath)
     {
@@ -48,16 +61,20 @@ public static class Mnist
 
         int[] labels = labelData.Values.Select(b => (int)b).ToArray();
         int classCount = Math.Max(10, labels.Length == 0 ? 0 : labels.Max() + 1);
-        return Dataset.FromBytes(images.Values, images.Dimensions[1] * images.Dimensions[2], PixelScale, labels, classCount);
+        var sampleShape = new Shape(1, images.Dimensions[1], images.Dimensions[2]);
+        Dataset data = Dataset.FromBytes(images.Values, sampleShape, PixelScale, labels, classCount);
+        data.ClassNames = Enumerable.Range(0, classCount).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        return data;
     }
 
-    /// <summary>Reads an IDX image file as [count, height·width] pixels scaled to [0, 1].</summary>
+    private static string Describe(Shape sample) => $"{sample[1]}×{sample[2]}";
+
+    /// <summary>Reads an IDX image file as [count, 1, height, width] pixels scaled to [0, 1].</summary>
     public static Tensor ReadImages(string path)
     {
         IdxReader.IdxData data = IdxReader.Read(path, 3);
         int count = data.Dimensions[0];
-        int pixels = data.Dimensions[1] * data.Dimensions[2];
-        var features = new Tensor(count, pixels);
+        var features = new Tensor(count, 1, data.Dimensions[1], data.Dimensions[2]);
         TensorMath.ExpandBytes(data.Values, PixelScale, features.Span);
         return features;
     }

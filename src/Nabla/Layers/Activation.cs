@@ -1,11 +1,12 @@
-using System.Globalization;
+using Nabla.Initializers;
 using Nabla.Tensors;
 
 namespace Nabla.Layers;
 
 /// <summary>
-/// An element-wise (or row-wise) activation: no parameters, output shape = input shape. Each subclass is a pair of
-/// kernels from <see cref="TensorMath"/>: the function, and its derivative computed from the cached forward output.
+/// An element-wise (or, for softmax, last-dimension-wise) activation: no parameters, output shape = input shape, any
+/// rank. Each subclass is a pair of kernels from <see cref="TensorMath"/>: the function, and its derivative computed
+/// from the cached forward output.
 /// </summary>
 public abstract class Activation : Layer
 {
@@ -13,32 +14,31 @@ public abstract class Activation : Layer
     private readonly BatchBuffer _inputGradient = new();
     private Tensor? _lastOutput;
 
-    /// <summary>Names accepted by <see cref="Create"/>, as the CLI lists them.</summary>
+    /// <summary>The activations a hidden layer can use, as the CLI's <c>--activation</c> lists them.</summary>
     public static IReadOnlyList<string> Names { get; } = ["relu", "leaky-relu", "sigmoid", "tanh", "softmax"];
 
     /// <summary>Creates an activation layer from its name ("relu", "leaky-relu", "sigmoid", "tanh", "softmax").</summary>
     /// <exception cref="ArgumentException">Unknown name; the message lists the supported ones.</exception>
-    public static Activation Create(string name, IReadOnlyDictionary<string, string>? settings = null) =>
-        name.ToLowerInvariant().Replace('_', '-') switch
-        {
-            "relu" => new ReLU(),
-            "leaky-relu" or "leakyrelu" => new LeakyReLU(settings is not null && settings.TryGetValue("slope", out string? s)
-                ? float.Parse(s, CultureInfo.InvariantCulture) : LeakyReLU.DefaultSlope),
-            "sigmoid" or "logistic" => new Sigmoid(),
-            "tanh" => new Tanh(),
-            "softmax" => new Softmax(),
-            _ => throw new ArgumentException($"The activation '{name}' is not supported. Supported activations are {string.Join(", ", Names)}."),
-        };
+    public static Activation Create(string name, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return LayerRegistry.Find(name) is { } type && Names.Contains(type.Name) && type.FromSettings(settings ?? new Dictionary<string, string>()) is Activation activation
+            ? activation
+            : throw new ArgumentException($"The activation '{name}' is not supported. Supported activations are {string.Join(", ", Names)}.");
+    }
+
+    /// <inheritdoc/>
+    public override IReadOnlyDictionary<string, string> Settings => SettingsOf();
 
     /// <inheritdoc/>
     protected override Shape ComputeOutputShape(Shape inputShape) => inputShape;
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input, bool training)
+    public override Tensor Forward(Tensor input, ForwardContext context)
     {
         CheckInput(input);
-        Tensor output = _output.Get(input.Rows, input.RowLength);
-        Apply(input.Span, input.RowLength, output.Span);
+        Tensor output = _output.Like(input);
+        Apply(input.Span, InputShape.Last, output.Span);
         _lastOutput = output;
         return output;
     }
@@ -47,23 +47,18 @@ public abstract class Activation : Layer
     public override Tensor? Backward(Tensor outputGradient, bool needInputGradient)
     {
         Tensor output = _lastOutput ?? throw new InvalidOperationException($"Layer {Describe()}: Backward called before Forward.");
-        ArgumentNullException.ThrowIfNull(outputGradient);
-        if (outputGradient.Length != output.Length)
-        {
-            throw new ShapeMismatchException($"Layer {Describe()} produced {output.Shape} but got a gradient of shape {outputGradient.Shape}.");
-        }
-
+        CheckOutputGradient(outputGradient, output);
         if (!needInputGradient)
         {
             return null;
         }
 
-        Tensor inputGradient = _inputGradient.Get(output.Rows, output.RowLength);
-        Derivative(output.Span, outputGradient.Span, output.RowLength, inputGradient.Span);
+        Tensor inputGradient = _inputGradient.Like(output);
+        Derivative(output.Span, outputGradient.Span, InputShape.Last, inputGradient.Span);
         return inputGradient;
     }
 
-    /// <summary>y = f(x).</summary>
+    /// <summary>y = f(x); <paramref name="columns"/> is the size of the last dimension.</summary>
     protected abstract void Apply(ReadOnlySpan<float> x, int columns, Span<float> y);
 
     /// <summary>dX from the forward output y and dY.</summary>
@@ -73,8 +68,14 @@ public abstract class Activation : Layer
 /// <summary>ReLU: y = max(x, 0); dX = dY where y &gt; 0, else 0.</summary>
 public sealed class ReLU : Activation
 {
+    /// <summary>The "relu" layer kind.</summary>
+    public static LayerType Definition { get; } = new("relu", "rectified linear unit, max(x, 0)", [], _ => new ReLU());
+
     /// <inheritdoc/>
-    public override string Kind => "relu";
+    public override LayerType Type => Definition;
+
+    /// <inheritdoc/>
+    public override Initializer? InitializerForPrecedingLayer => Initializer.HeUniform;
 
     /// <inheritdoc/>
     protected override void Apply(ReadOnlySpan<float> x, int columns, Span<float> y) => TensorMath.Relu(x, y);
@@ -88,6 +89,13 @@ public sealed class LeakyReLU : Activation
 {
     /// <summary>PyTorch's default negative slope.</summary>
     public const float DefaultSlope = 0.01f;
+
+    /// <summary>The "leaky-relu" layer kind.</summary>
+    public static LayerType Definition { get; } = new("leaky-relu", "leaky ReLU, x or slope·x",
+        [new("slope", ParameterKind.Float, "0.01", Minimum: 1e-12, Maximum: 1)], a => new LeakyReLU(a.Float("slope")))
+    {
+        Aliases = ["leaky_relu"],
+    };
 
     /// <summary>Creates the layer with a negative-side slope in (0, 1).</summary>
     public LeakyReLU(float slope = DefaultSlope)
@@ -104,10 +112,13 @@ public sealed class LeakyReLU : Activation
     public float Slope { get; }
 
     /// <inheritdoc/>
-    public override string Kind => "leaky-relu";
+    public override LayerType Type => Definition;
 
     /// <inheritdoc/>
-    public override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string> { ["slope"] = Slope.ToString("R", CultureInfo.InvariantCulture) };
+    public override Initializer? InitializerForPrecedingLayer => Initializer.HeUniform;
+
+    /// <inheritdoc/>
+    public override IReadOnlyDictionary<string, string> Settings => SettingsOf(("slope", Slope.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
 
     /// <inheritdoc/>
     protected override void Apply(ReadOnlySpan<float> x, int columns, Span<float> y) => TensorMath.LeakyRelu(x, Slope, y);
@@ -119,8 +130,11 @@ public sealed class LeakyReLU : Activation
 /// <summary>Sigmoid: y = 1/(1+e⁻ˣ); dX = dY·y·(1−y).</summary>
 public sealed class Sigmoid : Activation
 {
+    /// <summary>The "sigmoid" layer kind.</summary>
+    public static LayerType Definition { get; } = new("sigmoid", "logistic, 1/(1+e⁻ˣ)", [], _ => new Sigmoid()) { Aliases = ["logistic"] };
+
     /// <inheritdoc/>
-    public override string Kind => "sigmoid";
+    public override LayerType Type => Definition;
 
     /// <inheritdoc/>
     protected override void Apply(ReadOnlySpan<float> x, int columns, Span<float> y) => TensorMath.Sigmoid(x, y);
@@ -132,8 +146,11 @@ public sealed class Sigmoid : Activation
 /// <summary>Tanh: y = tanh(x); dX = dY·(1−y²).</summary>
 public sealed class Tanh : Activation
 {
+    /// <summary>The "tanh" layer kind.</summary>
+    public static LayerType Definition { get; } = new("tanh", "hyperbolic tangent", [], _ => new Tanh());
+
     /// <inheritdoc/>
-    public override string Kind => "tanh";
+    public override LayerType Type => Definition;
 
     /// <inheritdoc/>
     protected override void Apply(ReadOnlySpan<float> x, int columns, Span<float> y) => TensorMath.Tanh(x, y);
@@ -143,13 +160,16 @@ public sealed class Tanh : Activation
 }
 
 /// <summary>
-/// Softmax over each row: yⱼ = e^(xⱼ−max) / Σₖ e^(xₖ−max); dXⱼ = yⱼ·(dYⱼ − Σₖ dYₖ·yₖ).
+/// Softmax over the last dimension: yⱼ = e^(xⱼ−max) / Σₖ e^(xₖ−max); dXⱼ = yⱼ·(dYⱼ − Σₖ dYₖ·yₖ).
 /// For classification prefer a linear output with <c>SoftmaxCrossEntropy</c>, which fuses the two stably.
 /// </summary>
 public sealed class Softmax : Activation
 {
+    /// <summary>The "softmax" layer kind.</summary>
+    public static LayerType Definition { get; } = new("softmax", "softmax over the last dimension", [], _ => new Softmax());
+
     /// <inheritdoc/>
-    public override string Kind => "softmax";
+    public override LayerType Type => Definition;
 
     /// <inheritdoc/>
     protected override void Apply(ReadOnlySpan<float> x, int columns, Span<float> y) => TensorMath.SoftmaxRows(x, columns, y);

@@ -3,7 +3,7 @@ using Nabla.Tensors;
 namespace Nabla.Layers;
 
 /// <summary>
-/// A [rows, columns] tensor reused from batch to batch: memory is allocated for the largest batch seen, and a
+/// A [rows, sample...] tensor reused from batch to batch: memory is allocated for the largest batch seen, and a
 /// smaller batch (the last one of an epoch) gets a row view of it, so steady-state training allocates nothing.
 /// </summary>
 internal sealed class BatchBuffer
@@ -11,16 +11,41 @@ internal sealed class BatchBuffer
     private Tensor? _storage;
     private Tensor? _view;
 
-    /// <summary>A tensor of exactly <paramref name="rows"/> rows and <paramref name="columns"/> columns.</summary>
+    /// <summary>A tensor of exactly <paramref name="rows"/> rows of <paramref name="columns"/> values.</summary>
     public Tensor Get(int rows, int columns)
     {
-        if (_storage is null || _storage.Rows < rows || _storage.RowLength != columns)
+        if (_storage is null || _storage.Rows < rows || _storage.Rank != 2 || _storage.RowLength != columns)
         {
-            _storage = new Tensor(rows, columns);
-            _view = null;
+            return Allocate(new Shape(rows, columns));
         }
 
-        if (_storage.Rows == rows)
+        return View(rows);
+    }
+
+    /// <summary>A tensor of shape [<paramref name="rows"/>, <paramref name="sampleShape"/>...].</summary>
+    public Tensor Get(int rows, Shape sampleShape)
+    {
+        if (_storage is null || _storage.Rows < rows || _storage.Rank != sampleShape.Rank + 1 || !_storage.Shape.Dimensions[1..].SequenceEqual(sampleShape.Dimensions))
+        {
+            return Allocate(sampleShape.WithBatchDimension(rows));
+        }
+
+        return View(rows);
+    }
+
+    /// <summary>A tensor of the same shape as <paramref name="like"/> (any rank, batch first).</summary>
+    public Tensor Like(Tensor like) => like.Rank == 2 ? Get(like.Rows, like.RowLength) : Get(like.Rows, like.Shape.WithoutBatch());
+
+    private Tensor Allocate(Shape shape)
+    {
+        _storage = new Tensor(shape);
+        _view = null;
+        return _storage;
+    }
+
+    private Tensor View(int rows)
+    {
+        if (_storage!.Rows == rows)
         {
             return _storage;
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Nabla.Initializers;
 using Nabla.Parameters;
 using Nabla.Tensors;
 
@@ -17,6 +18,14 @@ namespace Nabla.Layers;
 /// </remarks>
 public sealed class BatchNorm : Layer
 {
+    /// <summary>The "batch-norm" layer kind.</summary>
+    public static LayerType Definition { get; } = new("batch-norm", "batch normalization over features",
+        [new("momentum", ParameterKind.Float, "0.1", Minimum: 1e-12, Maximum: 1.0000001), new("epsilon", ParameterKind.Float, "1E-05", Minimum: 1e-30)],
+        a => new BatchNorm(a.Float("momentum"), a.Float("epsilon")))
+    {
+        Aliases = ["batchnorm", "bn"],
+    };
+
     private readonly BatchBuffer _output = new();
     private readonly BatchBuffer _normalized = new();
     private readonly BatchBuffer _inputGradient = new();
@@ -61,7 +70,10 @@ public sealed class BatchNorm : Layer
     public Parameter RunningVariance => _runningVariance ?? throw new InvalidOperationException($"Layer {Describe()} is not built yet.");
 
     /// <inheritdoc/>
-    public override string Kind => "batch-norm";
+    public override LayerType Type => Definition;
+
+    /// <inheritdoc/>
+    public override Initializer? InitializerForPrecedingLayer => null;
 
     /// <inheritdoc/>
     public override bool MixesBatch => true;
@@ -73,11 +85,8 @@ public sealed class BatchNorm : Layer
     public override IReadOnlyList<Parameter> Buffers => _buffers;
 
     /// <inheritdoc/>
-    public override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
-    {
-        ["momentum"] = Momentum.ToString("R", CultureInfo.InvariantCulture),
-        ["epsilon"] = Epsilon.ToString("R", CultureInfo.InvariantCulture),
-    };
+    public override IReadOnlyDictionary<string, string> Settings =>
+        SettingsOf(("momentum", Momentum.ToString("R", CultureInfo.InvariantCulture)), ("epsilon", Epsilon.ToString("R", CultureInfo.InvariantCulture)));
 
     /// <inheritdoc/>
     protected override Shape ComputeOutputShape(Shape inputShape)
@@ -98,12 +107,12 @@ public sealed class BatchNorm : Layer
         _inverseDeviation = new float[_features];
         _sumGradient = new float[_features];
         _sumGradientNormalized = new float[_features];
-        Initialize(new Random(0));
+        Initialize(new Random(0), Initializer.Default);
         return inputShape;
     }
 
     /// <inheritdoc/>
-    public override void Initialize(Random random)
+    public override void Initialize(Random random, Initializer defaultInitializer)
     {
         Array.Fill(Scale.Value, 1f);
         Array.Clear(Shift.Value);
@@ -112,8 +121,9 @@ public sealed class BatchNorm : Layer
     }
 
     /// <summary>y = γ·(x − μ)/√(σ² + ε) + β, with batch statistics in training and running ones in inference.</summary>
-    public override Tensor Forward(Tensor input, bool training)
+    public override Tensor Forward(Tensor input, ForwardContext context)
     {
+        bool training = context.Training;
         CheckInput(input);
         int rows = input.Rows, f = _features;
         ReadOnlySpan<float> x = input.Span;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using Nabla.Initializers;
 using Nabla.Tensors;
 
 namespace Nabla.Layers;
@@ -15,6 +16,11 @@ namespace Nabla.Layers;
 /// </remarks>
 public sealed class Dropout : Layer
 {
+    /// <summary>The "dropout" layer kind (its seed is set by <see cref="Initialize"/>, not by users).</summary>
+    public static LayerType Definition { get; } = new("dropout", "inverted dropout of a fraction of the values in training",
+        [new("rate", ParameterKind.Float, Minimum: 0, Maximum: 1), new("seed", ParameterKind.Seed, "0")],
+        a => new Dropout(a.Float("rate")) { Seed = a.Seed("seed") });
+
     private static readonly Vector<uint> s_laneOffsets = new(Enumerable.Range(0, Vector<uint>.Count).Select(v => (uint)v).ToArray());
     private readonly BatchBuffer _output = new();
     private readonly BatchBuffer _mask = new();
@@ -40,38 +46,38 @@ public sealed class Dropout : Layer
     public ulong Seed { get; set; }
 
     /// <inheritdoc/>
-    public override string Kind => "dropout";
+    public override LayerType Type => Definition;
 
     /// <inheritdoc/>
-    public override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
-    {
-        ["rate"] = Rate.ToString("R", CultureInfo.InvariantCulture),
-        ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),
-    };
+    public override Initializer? InitializerForPrecedingLayer => null;
+
+    /// <inheritdoc/>
+    public override IReadOnlyDictionary<string, string> Settings =>
+        SettingsOf(("rate", Rate.ToString("R", CultureInfo.InvariantCulture)), ("seed", Seed.ToString(CultureInfo.InvariantCulture)));
 
     /// <inheritdoc/>
     protected override Shape ComputeOutputShape(Shape inputShape) => inputShape;
 
     /// <inheritdoc/>
-    public override void Initialize(Random random)
+    public override void Initialize(Random random, Initializer defaultInitializer)
     {
         ArgumentNullException.ThrowIfNull(random);
         Seed = (ulong)random.NextInt64();
     }
 
     /// <summary>Training: y = x ⊙ mask, mask ∈ {0, 1/(1−rate)}; inference: y = x.</summary>
-    public override Tensor Forward(Tensor input, bool training)
+    public override Tensor Forward(Tensor input, ForwardContext context)
     {
         CheckInput(input);
-        _lastWasTraining = training && Rate > 0f;
+        _lastWasTraining = context.Training && Rate > 0f;
         if (!_lastWasTraining)
         {
             return input;
         }
 
-        Tensor mask = _mask.Get(input.Rows, input.RowLength);
-        FillMask(mask.Span, StepKey(Seed, TrainingStep), Rate);
-        Tensor output = _output.Get(input.Rows, input.RowLength);
+        Tensor mask = _mask.Like(input);
+        FillMask(mask.Span, StepKey(Seed, context.Step), Rate);
+        Tensor output = _output.Like(input);
         System.Numerics.Tensors.TensorPrimitives.Multiply(input.Span, mask.Span, output.Span);
         _lastMask = mask;
         return output;
@@ -92,7 +98,7 @@ public sealed class Dropout : Layer
             throw new ShapeMismatchException($"Layer {Describe()} produced {mask.Shape} but got a gradient of shape {outputGradient.Shape}.");
         }
 
-        Tensor inputGradient = _inputGradient.Get(mask.Rows, mask.RowLength);
+        Tensor inputGradient = _inputGradient.Like(mask);
         System.Numerics.Tensors.TensorPrimitives.Multiply(outputGradient.Span, mask.Span, inputGradient.Span);
         return inputGradient;
     }

@@ -1,34 +1,55 @@
-using Nabla.Data;
+using System.Collections;
 using Nabla.Initializers;
 using Nabla.Layers;
 using Nabla.Parameters;
+using Nabla.Serialization;
 using Nabla.Tensors;
 
 namespace Nabla.Models;
 
 /// <summary>
-/// A stack of layers applied in order, as Keras's <c>Sequential</c>. Shapes are checked as layers are added, so a
-/// mismatch is reported when the model is built, naming both layers and shapes.
+/// A stack of layers applied in order, as Keras's <c>Sequential</c>. Built from a per-sample input shape of any rank;
+/// each layer computes its output shape as it is added, so a mismatch is reported when the model is built, naming both
+/// layers and shapes.
 /// </summary>
+/// <remarks>
+/// This file is the stack itself (build, initialize, forward, backward). The Keras-shaped surface — <c>Compile</c>,
+/// <c>Fit</c>, <c>Evaluate</c>, <c>Predict</c>, <c>Summary</c>, <c>Save</c>/<c>Load</c> — is a thin layer over
+/// Training and Serialization, in the other <c>Sequential.*.cs</c> files.
+/// </remarks>
 /// <example>
 /// <code>
-/// var model = new Sequential(784).Add(new Dense(128)).Add(new ReLU()).Add(new Dense(10));
-/// model.Initialize(seed: 0);
+/// var model = new Sequential(1, 28, 28) { new Flatten(), new Dense(128), new ReLU(), new Dense(10) };
+/// model.Compile("cross-entropy", "adam", seed: 0);
 /// </code>
 /// </example>
-public sealed class Sequential
+public sealed partial class Sequential : IEnumerable<Layer>
 {
     private readonly List<Layer> _layers = [];
     private readonly HashSet<Layer> _members = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, int> _kindCounts = [];
     private readonly BatchBuffer _probabilities = new();
+    private readonly Tensor _inputView = new(0, 0);
     private Shape _outputShape;
 
-    /// <summary>Creates an empty model for samples of the given shape ([784] for flattened MNIST digits).</summary>
+    /// <summary>Creates an empty model for samples of the given shape ([784] for flat features, [1, 28, 28] for
+    /// one-channel 28×28 images).</summary>
     public Sequential(params int[] inputShape)
+        : this(new Shape(inputShape))
     {
-        InputShape = new Shape(inputShape);
+    }
+
+    /// <summary>Creates a model for samples of <paramref name="inputShape"/> with <paramref name="layers"/> in order.</summary>
+    public Sequential(Shape inputShape, params Layer[] layers)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        ArgumentNullException.ThrowIfNull(layers);
+        InputShape = inputShape;
         _outputShape = InputShape;
+        foreach (Layer layer in layers)
+        {
+            Add(layer);
+        }
     }
 
     /// <summary>Per-sample input shape.</summary>
@@ -40,11 +61,20 @@ public sealed class Sequential
     /// <summary>The layers in order.</summary>
     public IReadOnlyList<Layer> Layers => _layers;
 
-    /// <summary>How <see cref="PredictProbabilities"/> turns the output into probabilities; set by training from the loss.</summary>
+    /// <summary>How <see cref="PredictProbabilities"/> turns the output into probabilities; set from the loss.</summary>
     public OutputTransform OutputTransform { get; set; }
+
+    /// <summary>What the model file keeps besides the weights: class names, preprocessing, task (set by training).</summary>
+    public ModelMetadata Metadata { get; set; } = ModelMetadata.Empty;
+
+    /// <summary>Whether the parameters hold trained or initialized values (<see cref="Initialize"/>, a loaded file).</summary>
+    public bool IsInitialized { get; private set; }
 
     /// <summary>All trainable parameters, layer by layer.</summary>
     public IReadOnlyList<Parameter> Parameters => _layers.SelectMany(l => l.Parameters).ToList();
+
+    /// <summary>The parameters and then the buffers of each layer, layer by layer: everything a model file holds.</summary>
+    public IReadOnlyList<Parameter> State => _layers.SelectMany(l => l.Parameters.Concat(l.Buffers)).ToList();
 
     /// <summary>Total number of trainable values.</summary>
     public long ParameterCount => Parameters.Sum(p => (long)p.Shape.Count);
@@ -77,95 +107,90 @@ public sealed class Sequential
 
         _layers.Add(layer);
         _members.Add(layer);
+        IsInitialized = false;
         return this;
     }
 
     /// <summary>
-    /// Initializes every parameter from one seeded generator, layer by layer. A dense layer with the default
-    /// initializer gets He uniform when a ReLU-family activation follows it (past any batch norm or dropout) and
-    /// Glorot uniform otherwise.
+    /// Initializes every parameter from one seeded generator, layer by layer. A layer left at the default initializer
+    /// takes it from the next layer that has a say (<see cref="Layer.InitializerForPrecedingLayer"/>): He uniform
+    /// before the ReLU family, Glorot uniform otherwise, looking past dropout, batch norm and reshapes.
     /// </summary>
     public void Initialize(int seed)
     {
         var random = new Random(seed);
         for (int i = 0; i < _layers.Count; i++)
         {
-            if (_layers[i] is Dense { Initializer: Initializer.Default } dense)
-            {
-                Layer? next = _layers.Skip(i + 1).FirstOrDefault(l => l is not BatchNorm and not Dropout);
-                dense.Initializer = next is ReLU or LeakyReLU ? Initializer.HeUniform : Initializer.GlorotUniform;
-            }
-
-            _layers[i].Initialize(random);
+            Initializer hint = _layers.Skip(i + 1).Select(l => l.InitializerForPrecedingLayer).FirstOrDefault(h => h is not null) ?? Initializer.GlorotUniform;
+            _layers[i].Initialize(random, hint);
         }
+
+        IsInitialized = true;
     }
 
-    /// <summary>Runs the batch through every layer. The returned tensor belongs to the last layer.</summary>
-    /// <exception cref="ShapeMismatchException">The input is not [batch, InputShape...].</exception>
-    public Tensor Forward(Tensor input, bool training)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        if (input.RowLength != InputShape.Count)
-        {
-            throw new ShapeMismatchException($"The model expects inputs of shape [batch, {string.Join(", ", InputShape.ToArray())}] but got {input.Shape}.");
-        }
+    /// <summary>Marks the parameters as holding values (a model file's, or values set by the caller).</summary>
+    public void MarkInitialized() => IsInitialized = true;
 
-        Tensor x = input;
+    /// <summary>Runs the batch through every layer. The returned tensor belongs to the last layer.</summary>
+    /// <exception cref="ShapeMismatchException">The input is not [batch, InputShape...] (a batch with the same number
+    /// of values per sample in another shape is viewed as InputShape).</exception>
+    public Tensor Forward(Tensor input, ForwardContext context)
+    {
+        Tensor x = ViewAsInput(input);
         foreach (Layer layer in _layers)
         {
-            x = layer.Forward(x, training);
+            x = layer.Forward(x, context);
         }
 
         return x;
     }
 
+    /// <summary>Runs the batch through every layer, in training or inference mode.</summary>
+    public Tensor Forward(Tensor input, bool training) => Forward(input, training ? ForwardContext.ForTraining(0) : ForwardContext.Inference);
+
     /// <summary>
     /// A copy of this model's layers that shares its weights (the same arrays) but has its own gradients and
     /// activations, so that two threads can each run forward and backward passes over different rows at once; or
-    /// null when the model has batch normalization (which mixes the rows of a batch) or a layer type defined outside
-    /// this library (which cannot be copied).
+    /// null when the model has batch normalization (which mixes the rows of a batch) or a layer kind that is not
+    /// registered (which cannot be rebuilt from its settings).
     /// </summary>
     internal Sequential? TryCreateReplica()
     {
-        if (_layers.Any(l => l.MixesBatch || l.GetType().Assembly != typeof(Layer).Assembly))
+        if (_layers.Any(l => l.MixesBatch))
         {
             return null;
         }
 
-        var replica = new Sequential(InputShape.ToArray()) { OutputTransform = OutputTransform };
+        var replica = new Sequential(InputShape) { OutputTransform = OutputTransform };
         foreach (Layer layer in _layers)
         {
-            Layer copy = Serialization.ModelFile.CreateLayer(layer.Kind, layer.Settings, "replica");
-            if (copy.GetType() != layer.GetType())
+            if (layer.CreateReplica() is not { } copy)
             {
                 return null;
             }
 
-            replica.Add(copy);
+            replica._layers.Add(copy);
+            replica._members.Add(copy);
         }
 
-        for (int i = 0; i < _layers.Count; i++)
-        {
-            for (int j = 0; j < _layers[i].Parameters.Count; j++)
-            {
-                replica._layers[i].Parameters[j].ShareValues(_layers[i].Parameters[j]);
-            }
-        }
-
+        replica._outputShape = _outputShape;
+        replica.IsInitialized = IsInitialized;
         return replica;
     }
 
-    /// <summary>Whether <see cref="ForwardBytes"/> applies: the first layer is a <see cref="Dense"/> layer that can read
-    /// a compact batch in place.</summary>
-    internal bool AcceptsByteRows => _layers.Count > 0 && _layers[0] is Dense { AcceptsByteRows: true };
+    /// <summary>Whether <see cref="ForwardBytes"/> applies: after any reshapes, the first layer can read a compact
+    /// batch of bytes in place (the one seam of the byte fast path).</summary>
+    internal bool AcceptsByteRows => FirstComputingLayer() is { } i && _layers[i] is IByteRowsInput { AcceptsByteRows: true };
 
-    /// <summary><see cref="Forward"/> on a compact dataset's batch, read by the first layer without expanding it.</summary>
-    internal Tensor ForwardBytes(ByteRows input, bool training)
+    /// <summary><see cref="Forward(Tensor, ForwardContext)"/> on a compact dataset's batch, read by the first layer
+    /// without expanding it (the reshapes before it change nothing: the bytes are row-major).</summary>
+    internal Tensor ForwardBytes(ByteRows input, ForwardContext context)
     {
-        Tensor x = ((Dense)_layers[0]).ForwardBytes(input);
-        for (int i = 1; i < _layers.Count; i++)
+        int first = FirstComputingLayer()!.Value;
+        Tensor x = ((IByteRowsInput)_layers[first]).ForwardBytes(input);
+        for (int i = first + 1; i < _layers.Count; i++)
         {
-            x = _layers[i].Forward(x, training);
+            x = _layers[i].Forward(x, context);
         }
 
         return x;
@@ -179,30 +204,12 @@ public sealed class Sequential
     /// before it (the last layers are skipped: their gradient was computed another way).</summary>
     internal void Backward(Tensor outputGradient, int layerCount)
     {
+        int first = FirstComputingLayer() ?? 0;
         Tensor? gradient = outputGradient;
-        for (int i = layerCount - 1; i >= 0 && gradient is not null; i--)
+        for (int i = layerCount - 1; i >= first && gradient is not null; i--)
         {
-            gradient = _layers[i].Backward(gradient, needInputGradient: i > 0);
+            gradient = _layers[i].Backward(gradient, needInputGradient: i > first);
         }
-    }
-
-    /// <summary>The first parameter or buffer holding a NaN or infinite value, as "dense_1.weight[3] = NaN", or null
-    /// when every value is finite. A model with such a value is never saved.</summary>
-    public string? FindNonFiniteValue()
-    {
-        foreach (Layer layer in _layers)
-        {
-            foreach (Parameter p in layer.Parameters.Concat(layer.Buffers))
-            {
-                if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(p.Value))
-                {
-                    int index = Array.FindIndex(p.Value, v => !float.IsFinite(v));
-                    return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{layer.Name}.{p.Name}[{index}] = {p.Value[index]}");
-                }
-            }
-        }
-
-        return null;
     }
 
     /// <summary>Sets every parameter gradient to zero.</summary>
@@ -218,20 +225,50 @@ public sealed class Sequential
         }
     }
 
+    /// <summary>The first parameter or buffer holding a NaN or infinite value, as "dense_1.weight[3] = NaN", or null
+    /// when every value is finite. A model with such a value is never saved.</summary>
+    public string? FindNonFiniteValue()
+    {
+        foreach (Layer layer in _layers)
+        {
+            if ((FindNonFinite(layer, layer.Parameters) ?? FindNonFinite(layer, layer.Buffers)) is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+
+        static string? FindNonFinite(Layer layer, IReadOnlyList<Parameter> parameters)
+        {
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                Parameter p = parameters[i];
+                if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(p.Value))
+                {
+                    int index = Array.FindIndex(p.Value, v => !float.IsFinite(v));
+                    return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{layer.Name}.{p.Name}[{index}] = {p.Value[index]}");
+                }
+            }
+
+            return null;
+        }
+    }
+
     /// <summary>Class probabilities (or regression outputs) for a batch, in inference mode, with <see cref="OutputTransform"/>
     /// applied. The returned tensor is reused by the next call.</summary>
     public Tensor PredictProbabilities(Tensor input)
     {
-        Tensor output = Forward(input, training: false);
+        Tensor output = Forward(input, ForwardContext.Inference);
         if (OutputTransform == OutputTransform.None)
         {
             return output;
         }
 
-        Tensor probabilities = _probabilities.Get(output.Rows, output.RowLength);
+        Tensor probabilities = _probabilities.Like(output);
         if (OutputTransform == OutputTransform.Softmax)
         {
-            TensorMath.SoftmaxRows(output.Span, output.RowLength, probabilities.Span);
+            TensorMath.SoftmaxRows(output.Span, output.Shape.Last, probabilities.Span);
         }
         else
         {
@@ -239,5 +276,42 @@ public sealed class Sequential
         }
 
         return probabilities;
+    }
+
+    /// <summary>Adds a layer (collection-initializer syntax: <c>new Sequential(784) { new Dense(10) }</c>).</summary>
+    IEnumerator<Layer> IEnumerable<Layer>.GetEnumerator() => _layers.GetEnumerator();
+
+    /// <inheritdoc/>
+    IEnumerator IEnumerable.GetEnumerator() => _layers.GetEnumerator();
+
+    /// <summary>The index of the first layer that is not a reshape, or null when there is none.</summary>
+    private int? FirstComputingLayer()
+    {
+        for (int i = 0; i < _layers.Count; i++)
+        {
+            if (!_layers[i].IsReshape)
+            {
+                return i;
+            }
+        }
+
+        return null;
+    }
+
+    private Tensor ViewAsInput(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank == InputShape.Rank + 1 && input.Shape.Dimensions[1..].SequenceEqual(InputShape.Dimensions))
+        {
+            return input;
+        }
+
+        if (input.Rank >= 1 && input.RowLength == InputShape.Count)
+        {
+            _inputView.SetReshapedView(input, InputShape);
+            return _inputView;
+        }
+
+        throw new ShapeMismatchException($"The model expects inputs of shape [batch, {string.Join(", ", InputShape.ToArray())}] but got {input.Shape}.");
     }
 }

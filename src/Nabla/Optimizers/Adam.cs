@@ -1,5 +1,6 @@
 using System.Numerics;
 using Nabla.Parameters;
+using Nabla.Training;
 
 namespace Nabla.Optimizers;
 
@@ -9,23 +10,30 @@ namespace Nabla.Optimizers;
 /// </summary>
 /// <remarks>Kingma and Ba (2015), "Adam: A Method for Stochastic Optimization", Algorithm 1. Defaults are the
 /// paper's (β₁ = 0.9, β₂ = 0.999, ε = 1e−8), as in PyTorch and Keras. With a weight decay λ &gt; 0 this is AdamW
-/// (Loshchilov and Hutter, 2019, "Decoupled Weight Decay Regularization"): before the Adam step, weights (not biases)
-/// shrink by <c>W ← W·(1 − α·λ)</c>, as PyTorch's AdamW does.</remarks>
+/// (Loshchilov and Hutter, 2019, "Decoupled Weight Decay Regularization"): before the Adam step, weights shrink by
+/// <c>W ← W·(1 − α·λ)</c> (<see cref="GradientTransforms.DecayWeights"/>). Unlike PyTorch's AdamW, which decays every
+/// parameter it is given, biases and batch-norm scales and shifts are not decayed (as in the paper's experiments and
+/// Keras's common practice): shrinking a bias toward zero is not a regularizer. The update runs on all cores, and
+/// keeps its moments out of the subnormal range (<see cref="Subnormals"/>).</remarks>
 public sealed class Adam : IOptimizer
 {
     private readonly Parameter[] _parameters;
     private readonly float[][] _m;
     private readonly float[][] _v;
+    private readonly ParameterSegments _segments;
+    private readonly Action<int, int, int> _update;
+    private float _stepSize, _epsilonHat;
 
     /// <summary>Creates the optimizer; moments start at zero.</summary>
     public Adam(IReadOnlyList<Parameter> parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0f)
     {
-        WeightDecay = weightDecay;
         ArgumentNullException.ThrowIfNull(parameters);
         _parameters = [.. parameters];
         _m = _parameters.Select(p => new float[p.Value.Length]).ToArray();
         _v = _parameters.Select(p => new float[p.Value.Length]).ToArray();
-        (LearningRate, Beta1, Beta2, Epsilon) = (learningRate, beta1, beta2, epsilon);
+        _segments = new ParameterSegments(_parameters);
+        _update = Update;
+        (LearningRate, Beta1, Beta2, Epsilon, WeightDecay) = (learningRate, beta1, beta2, epsilon, weightDecay);
     }
 
     /// <inheritdoc/>
@@ -53,25 +61,25 @@ public sealed class Adam : IOptimizer
     public void Step()
     {
         StepCount++;
-        float b1 = Beta1, b2 = Beta2;
+        if (WeightDecay != 0f)
+        {
+            GradientTransforms.DecayWeights(_parameters, LearningRate * WeightDecay);
+        }
+
         // Fold the bias corrections into the step size: α·m̂/(√v̂+ε) = αₜ·m/(√v + ε̂), αₜ = α·√(1−β₂ᵗ)/(1−β₁ᵗ),
         // ε̂ = ε·√(1−β₂ᵗ) (exactly the paper's update, one multiply fewer per value).
-        double correction2 = Math.Sqrt(1 - Math.Pow(b2, StepCount));
-        float stepSize = (float)(LearningRate * correction2 / (1 - Math.Pow(b1, StepCount)));
-        float epsilonHat = (float)(Epsilon * correction2);
-        for (int i = 0; i < _parameters.Length; i++)
-        {
-            if (WeightDecay != 0f && _parameters[i].IsWeight)
-            {
-                System.Numerics.Tensors.TensorPrimitives.Multiply(_parameters[i].Value, 1f - LearningRate * WeightDecay, _parameters[i].Value);
-            }
-
-            Update(_parameters[i].Value, _parameters[i].Gradient, _m[i], _v[i], b1, b2, stepSize, epsilonHat);
-        }
+        double correction2 = Math.Sqrt(1 - Math.Pow(Beta2, StepCount));
+        _stepSize = (float)(LearningRate * correction2 / (1 - Math.Pow(Beta1, StepCount)));
+        _epsilonHat = (float)(Epsilon * correction2);
+        _segments.Run(_update);
     }
 
-    private static void Update(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float b1, float b2, float stepSize, float epsilonHat)
+    private void Update(int parameter, int start, int length)
     {
+        Span<float> w = _parameters[parameter].Value.AsSpan(start, length);
+        ReadOnlySpan<float> g = _parameters[parameter].Gradient.AsSpan(start, length);
+        Span<float> m = _m[parameter].AsSpan(start, length), v = _v[parameter].AsSpan(start, length);
+        float b1 = Beta1, b2 = Beta2, stepSize = _stepSize, epsilonHat = _epsilonHat;
         int j = 0;
         if (Vector.IsHardwareAccelerated)
         {
@@ -84,8 +92,9 @@ public sealed class Adam : IOptimizer
             for (; j <= w.Length - Vector<float>.Count; j += Vector<float>.Count)
             {
                 var gj = new Vector<float>(g[j..]);
-                var mj = vb1 * new Vector<float>(m[j..]) + c1 * gj;
-                var vj = vb2 * new Vector<float>(v[j..]) + c2 * gj * gj;
+                var gs = Subnormals.Flush(gj, Subnormals.Squared);
+                var mj = Subnormals.Flush(vb1 * new Vector<float>(m[j..]) + c1 * gj, Subnormals.State);
+                var vj = Subnormals.Flush(vb2 * new Vector<float>(v[j..]) + c2 * gs * gs, Subnormals.State);
                 mj.CopyTo(m[j..]);
                 vj.CopyTo(v[j..]);
                 (new Vector<float>(w[j..]) - vs * mj / (Vector.SquareRoot(vj) + ve)).CopyTo(w[j..]);
@@ -94,8 +103,9 @@ public sealed class Adam : IOptimizer
 
         for (; j < w.Length; j++)
         {
-            m[j] = b1 * m[j] + (1 - b1) * g[j];
-            v[j] = b2 * v[j] + (1 - b2) * g[j] * g[j];
+            float gs = Subnormals.Flush(g[j], Subnormals.Squared);
+            m[j] = Subnormals.Flush(b1 * m[j] + (1 - b1) * g[j], Subnormals.State);
+            v[j] = Subnormals.Flush(b2 * v[j] + (1 - b2) * gs * gs, Subnormals.State);
             w[j] -= stepSize * m[j] / (MathF.Sqrt(v[j]) + epsilonHat);
         }
     }

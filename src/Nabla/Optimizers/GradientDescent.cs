@@ -7,12 +7,17 @@ namespace Nabla.Optimizers;
 public sealed class GradientDescent : IOptimizer
 {
     private readonly Parameter[] _parameters;
+    private readonly ParameterSegments _segments;
+    private readonly Action<int, int, int> _update;
 
     /// <summary>Creates the optimizer.</summary>
     public GradientDescent(IReadOnlyList<Parameter> parameters, float learningRate)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         _parameters = [.. parameters];
+        _segments = new ParameterSegments(_parameters);
+        _update = (p, start, length) => TensorPrimitives.MultiplyAdd(
+            _parameters[p].Gradient.AsSpan(start, length), -LearningRate, _parameters[p].Value.AsSpan(start, length), _parameters[p].Value.AsSpan(start, length));
         LearningRate = learningRate;
     }
 
@@ -29,9 +34,6 @@ public sealed class GradientDescent : IOptimizer
     public void Step()
     {
         StepCount++;
-        foreach (Parameter p in _parameters)
-        {
-            TensorPrimitives.MultiplyAdd(p.Gradient, -LearningRate, p.Value, p.Value);
-        }
+        _segments.Run(_update);
     }
 }

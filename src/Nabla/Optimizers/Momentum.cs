@@ -1,3 +1,4 @@
+using System.Numerics;
 using Nabla.Parameters;
 
 namespace Nabla.Optimizers;
@@ -7,11 +8,14 @@ namespace Nabla.Optimizers;
 /// momentum the step looks ahead: <c>W ← W − α·(g + μ·v)</c>.
 /// </summary>
 /// <remarks>Polyak (1964), "Some methods of speeding up the convergence of iteration methods"; Sutskever et al. (2013),
-/// "On the importance of initialization and momentum in deep learning" for the Nesterov form.</remarks>
+/// "On the importance of initialization and momentum in deep learning" for the Nesterov form. The update runs on all
+/// cores, and keeps the velocities out of the subnormal range (<see cref="Subnormals"/>).</remarks>
 public sealed class Momentum : IOptimizer
 {
     private readonly Parameter[] _parameters;
     private readonly float[][] _velocities;
+    private readonly ParameterSegments _segments;
+    private readonly Action<int, int, int> _update;
 
     /// <summary>Creates the optimizer; velocities start at zero.</summary>
     public Momentum(IReadOnlyList<Parameter> parameters, float learningRate, float momentum = 0.9f, bool nesterov = false)
@@ -19,9 +23,9 @@ public sealed class Momentum : IOptimizer
         ArgumentNullException.ThrowIfNull(parameters);
         _parameters = [.. parameters];
         _velocities = _parameters.Select(p => new float[p.Value.Length]).ToArray();
-        LearningRate = learningRate;
-        Coefficient = momentum;
-        Nesterov = nesterov;
+        _segments = new ParameterSegments(_parameters);
+        _update = Update;
+        (LearningRate, Coefficient, Nesterov) = (learningRate, momentum, nesterov);
     }
 
     /// <inheritdoc/>
@@ -43,15 +47,32 @@ public sealed class Momentum : IOptimizer
     public void Step()
     {
         StepCount++;
+        _segments.Run(_update);
+    }
+
+    private void Update(int parameter, int start, int length)
+    {
+        Span<float> w = _parameters[parameter].Value.AsSpan(start, length), v = _velocities[parameter].AsSpan(start, length);
+        ReadOnlySpan<float> g = _parameters[parameter].Gradient.AsSpan(start, length);
         float mu = Coefficient, lr = LearningRate;
-        for (int i = 0; i < _parameters.Length; i++)
+        int j = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            float[] w = _parameters[i].Value, g = _parameters[i].Gradient, v = _velocities[i];
-            for (int j = 0; j < w.Length; j++)
+            var vmu = new Vector<float>(mu);
+            var vlr = new Vector<float>(lr);
+            for (; j <= w.Length - Vector<float>.Count; j += Vector<float>.Count)
             {
-                v[j] = mu * v[j] + g[j];
-                w[j] -= lr * (Nesterov ? g[j] + mu * v[j] : v[j]);
+                var gj = new Vector<float>(g[j..]);
+                var vj = Subnormals.Flush(vmu * new Vector<float>(v[j..]) + gj, Subnormals.State);
+                vj.CopyTo(v[j..]);
+                (new Vector<float>(w[j..]) - vlr * (Nesterov ? gj + vmu * vj : vj)).CopyTo(w[j..]);
             }
+        }
+
+        for (; j < w.Length; j++)
+        {
+            v[j] = Subnormals.Flush(mu * v[j] + g[j], Subnormals.State);
+            w[j] -= lr * (Nesterov ? g[j] + mu * v[j] : v[j]);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Nabla.Parameters;
 
 namespace Nabla.Optimizers;
@@ -5,11 +6,14 @@ namespace Nabla.Optimizers;
 /// <summary>
 /// RMSProp, in PyTorch's form: <c>v ← ρ·v + (1−ρ)·g²</c>, <c>W ← W − α·g/(√v + ε)</c>, ρ = 0.99, ε = 1e−8.
 /// </summary>
-/// <remarks>Tieleman and Hinton (2012), Lecture 6.5 of "Neural Networks for Machine Learning".</remarks>
+/// <remarks>Tieleman and Hinton (2012), Lecture 6.5 of "Neural Networks for Machine Learning". The update runs on all
+/// cores, and keeps the mean squares out of the subnormal range (<see cref="Subnormals"/>).</remarks>
 public sealed class RmsProp : IOptimizer
 {
     private readonly Parameter[] _parameters;
     private readonly float[][] _squares;
+    private readonly ParameterSegments _segments;
+    private readonly Action<int, int, int> _update;
 
     /// <summary>Creates the optimizer; the running mean of g² starts at zero.</summary>
     public RmsProp(IReadOnlyList<Parameter> parameters, float learningRate = 1e-3f, float rho = 0.99f, float epsilon = 1e-8f)
@@ -17,6 +21,8 @@ public sealed class RmsProp : IOptimizer
         ArgumentNullException.ThrowIfNull(parameters);
         _parameters = [.. parameters];
         _squares = _parameters.Select(p => new float[p.Value.Length]).ToArray();
+        _segments = new ParameterSegments(_parameters);
+        _update = Update;
         (LearningRate, Rho, Epsilon) = (learningRate, rho, epsilon);
     }
 
@@ -39,15 +45,36 @@ public sealed class RmsProp : IOptimizer
     public void Step()
     {
         StepCount++;
+        _segments.Run(_update);
+    }
+
+    private void Update(int parameter, int start, int length)
+    {
+        Span<float> w = _parameters[parameter].Value.AsSpan(start, length), v = _squares[parameter].AsSpan(start, length);
+        ReadOnlySpan<float> g = _parameters[parameter].Gradient.AsSpan(start, length);
         float rho = Rho, lr = LearningRate, eps = Epsilon;
-        for (int i = 0; i < _parameters.Length; i++)
+        int j = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            float[] w = _parameters[i].Value, g = _parameters[i].Gradient, v = _squares[i];
-            for (int j = 0; j < w.Length; j++)
+            var vrho = new Vector<float>(rho);
+            var c = new Vector<float>(1 - rho);
+            var vlr = new Vector<float>(lr);
+            var veps = new Vector<float>(eps);
+            for (; j <= w.Length - Vector<float>.Count; j += Vector<float>.Count)
             {
-                v[j] = rho * v[j] + (1 - rho) * g[j] * g[j];
-                w[j] -= lr * g[j] / (MathF.Sqrt(v[j]) + eps);
+                var gj = new Vector<float>(g[j..]);
+                var gs = Subnormals.Flush(gj, Subnormals.Squared);
+                var vj = Subnormals.Flush(vrho * new Vector<float>(v[j..]) + c * gs * gs, Subnormals.State);
+                vj.CopyTo(v[j..]);
+                (new Vector<float>(w[j..]) - vlr * gj / (Vector.SquareRoot(vj) + veps)).CopyTo(w[j..]);
             }
+        }
+
+        for (; j < w.Length; j++)
+        {
+            float gs = Subnormals.Flush(g[j], Subnormals.Squared);
+            v[j] = Subnormals.Flush(rho * v[j] + (1 - rho) * gs * gs, Subnormals.State);
+            w[j] -= lr * g[j] / (MathF.Sqrt(v[j]) + eps);
         }
     }
 }

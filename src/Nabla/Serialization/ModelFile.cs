@@ -298,18 +298,29 @@ public static class ModelFile
             TargetName = (string?)meta["target_name"],
             Scaler = scaler,
         };
+        model.Metadata = metadata;
+        model.MarkInitialized();
         return (model, metadata, extraMetadata, extraTensors);
     }
 
-    internal static Layer CreateLayer(string kind, IReadOnlyDictionary<string, string> settings, string path) => kind switch
+    /// <summary>A layer from its kind and settings through the <see cref="LayerRegistry"/>; a bad one is a format error
+    /// naming the file.</summary>
+    internal static Layer CreateLayer(string kind, IReadOnlyDictionary<string, string> settings, string path)
     {
-        "dense" => new Dense(int.Parse(settings["units"], CultureInfo.InvariantCulture),
-            Initializers.Initialization.Parse(settings.GetValueOrDefault("initializer", "default"))),
-        "dropout" => new Dropout(float.Parse(settings["rate"], CultureInfo.InvariantCulture)) { Seed = ulong.Parse(settings["seed"], CultureInfo.InvariantCulture) },
-        "batch-norm" => new BatchNorm(float.Parse(settings["momentum"], CultureInfo.InvariantCulture), float.Parse(settings["epsilon"], CultureInfo.InvariantCulture)),
-        _ when Activation.Names.Contains(kind) => Activation.Create(kind, settings),
-        _ => throw new ModelFormatException($"{path}: unknown layer kind '{kind}' (written by a newer Nabla?)."),
-    };
+        if (LayerRegistry.Find(kind) is not { } type)
+        {
+            throw new ModelFormatException($"{path}: unknown layer kind '{kind}' (written by a newer Nabla?).");
+        }
+
+        try
+        {
+            return type.FromSettings(settings);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ModelFormatException($"{path}: layer '{kind}': {ex.Message}", ex);
+        }
+    }
 
     private static string JsonSerializeInts(int[] values) => "[" + string.Join(",", values.Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]";
 

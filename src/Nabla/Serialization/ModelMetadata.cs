@@ -8,6 +8,9 @@ namespace Nabla.Serialization;
 /// <param name="Loss">The loss the model was trained with (its CLI name).</param>
 public sealed record ModelMetadata(IReadOnlyList<string> ClassNames, float InputScale, string Loss)
 {
+    /// <summary>No class names, no scaling, no loss: what a model has before it is trained or loaded.</summary>
+    public static ModelMetadata Empty { get; } = new([], 1f, "");
+
     /// <summary>Classification, binary or regression.</summary>
     public TaskKind Task { get; init; } = TaskKind.Classification;
 

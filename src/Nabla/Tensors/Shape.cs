@@ -47,6 +47,21 @@ public sealed class Shape : IEquatable<Shape>
     /// <summary>The dimensions as a new array.</summary>
     public int[] ToArray() => (int[])_dimensions.Clone();
 
+    /// <summary>The dimensions, without copying.</summary>
+    public ReadOnlySpan<int> Dimensions => _dimensions;
+
+    /// <summary>[<paramref name="batch"/>, this...]: a per-sample shape with the batch dimension in front.</summary>
+    public Shape WithBatchDimension(int batch) => new([batch, .. _dimensions]);
+
+    /// <summary>All dimensions but the first: the per-sample shape of a batch shape.</summary>
+    public Shape WithoutBatch() => Rank == 0 ? this : new Shape(_dimensions[1..]);
+
+    /// <summary>The last dimension (1 for a scalar shape).</summary>
+    public int Last => Rank == 0 ? 1 : _dimensions[^1];
+
+    /// <summary>Prints a per-sample shape as Keras does, with the batch as None: "(None, 28, 28)".</summary>
+    public string ToBatchString() => "(None" + string.Concat(_dimensions.Select(d => ", " + d.ToString(System.Globalization.CultureInfo.InvariantCulture))) + ")";
+
     /// <summary>The same shape with dimension 0 (the batch) replaced.</summary>
     public Shape WithBatch(int batch)
     {

@@ -16,6 +16,7 @@ public sealed class Tensor
 {
     private float[] _data;
     private int _offset;
+    private Shape? _previousShape;
 
     /// <summary>Creates a zero-filled tensor.</summary>
     public Tensor(params int[] dimensions)
@@ -87,9 +88,49 @@ public sealed class Tensor
         source.CheckRowRange(start, count);
         _data = source._data;
         _offset = source._offset + start * source.RowLength;
-        if (Shape.Rank != source.Shape.Rank || Shape[0] != count || Shape.Count / Math.Max(1, Shape[0]) != source.RowLength)
+        if (!IsBatchOf(Shape, count, source.Shape.Dimensions[1..]))
         {
-            Shape = source.Shape.WithBatch(count);
+            SwapShape(IsBatchOf(_previousShape, count, source.Shape.Dimensions[1..]) ? _previousShape! : source.Shape.WithBatch(count));
+        }
+    }
+
+    /// <summary>Whether <paramref name="shape"/> is [<paramref name="rows"/>, <paramref name="sample"/>...].</summary>
+    private static bool IsBatchOf(Shape? shape, int rows, ReadOnlySpan<int> sample) =>
+        shape is not null && shape.Rank == sample.Length + 1 && shape[0] == rows && shape.Dimensions[1..].SequenceEqual(sample);
+
+    /// <summary>Sets a new shape, keeping the old one: a view that alternates between two row counts (the last chunk
+    /// of a batch) then allocates nothing.</summary>
+    private void SwapShape(Shape shape) => (_previousShape, Shape) = (Shape, shape);
+
+    /// <summary>A view of the same values with another shape of the same size (a reshape that copies nothing).</summary>
+    public Tensor Reshape(Shape shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        if (shape.Count != Length)
+        {
+            throw new ArgumentException($"Cannot view a tensor of shape {Shape} ({Length} values) as {shape} ({shape.Count} values).");
+        }
+
+        return new Tensor(_data, _offset, shape);
+    }
+
+    /// <summary>Re-points this tensor at all of <paramref name="source"/>'s values viewed as
+    /// [<paramref name="source"/>.Rows, <paramref name="sampleShape"/>...]: a reshape that allocates nothing when the
+    /// batch size is unchanged.</summary>
+    public void SetReshapedView(Tensor source, Shape sampleShape)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(sampleShape);
+        if (sampleShape.Count != source.RowLength)
+        {
+            throw new ArgumentException($"Cannot view rows of {source.RowLength} values as {sampleShape}.");
+        }
+
+        _data = source._data;
+        _offset = source._offset;
+        if (!IsBatchOf(Shape, source.Rows, sampleShape.Dimensions))
+        {
+            SwapShape(IsBatchOf(_previousShape, source.Rows, sampleShape.Dimensions) ? _previousShape! : sampleShape.WithBatchDimension(source.Rows));
         }
     }
 

@@ -37,7 +37,8 @@ public static class Checkpoint
             tensors.Add(($"optimizer.{i}", optimizerState[i]));
         }
 
-        var (best, wait, bestState) = session.EarlyStoppingState;
+        EarlyStopping? stopping = session.Options.EarlyStopping;
+        var (best, wait, bestState) = (stopping?.Best ?? double.NaN, stopping?.Wait ?? 0, stopping?.BestWeights);
         for (int i = 0; bestState is not null && i < bestState.Length; i++)
         {
             tensors.Add(($"best.{i}", bestState[i]));
@@ -68,6 +69,7 @@ public static class Checkpoint
             ["early_stopping_best"] = double.IsNaN(best) ? null : best,
             ["early_stopping_wait"] = wait,
             ["early_stopping_arrays"] = bestState?.Length ?? 0,
+            ["early_stopping_epoch"] = stopping?.BestEpoch,
             ["history"] = history,
         };
 
@@ -128,9 +130,13 @@ public static class Checkpoint
         var history = state["history"]!.AsArray().Select(e => new EpochReport(
             (int)e!["epoch"]!, (double)e["loss"]!, (double?)e["accuracy"] ?? double.NaN, (double?)e["val_loss"], (double?)e["val_accuracy"],
             (double)e["learning_rate"]!, TimeSpan.FromSeconds((double)e["seconds"]!)));
-        session.Restore((int)state["completed_epochs"]!, history,
-            state["schedule_state"]!.AsArray().Select(v => (double)v!).ToArray(),
-            (double?)state["early_stopping_best"] ?? double.NaN, (int)state["early_stopping_wait"]!, bestState);
+        double best = (double?)state["early_stopping_best"] ?? double.NaN;
+        int wait = (int)state["early_stopping_wait"]!;
+        EpochReport[] epochs = [.. history];
+        int? bestEpoch = state["early_stopping_epoch"] is { } e ? (int)e : bestState is null ? null
+            : epochs.FirstOrDefault(r => session.Options.EarlyStopping?.ValueOf(r) == best)?.Epoch;
+        session.Options.EarlyStopping?.Restore(best, wait, bestEpoch, bestState);
+        session.Restore((int)state["completed_epochs"]!, epochs, state["schedule_state"]!.AsArray().Select(v => (double)v!).ToArray());
     }
 }
 

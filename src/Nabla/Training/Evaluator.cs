@@ -1,4 +1,5 @@
 using Nabla.Data;
+using Nabla.Layers;
 using Nabla.Losses;
 using Nabla.Models;
 using Nabla.Tensors;
@@ -22,58 +23,35 @@ public static class Evaluator
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(data);
-        TrainingSession.CheckFits(model, data, "evaluation");
-        int outputs = data.OutputCount;
+        model.CheckCompatible(data, "evaluation");
+        int outputs = data.OutputCount, bufferRows = Math.Min(batchSize, Math.Max(1, data.Count));
         int[]? predictions = data.Labels is null ? null : new int[data.Count];
         var allOutputs = new Tensor(data.Count, outputs);
-        double lossSum = 0;
-        Tensor? view = null, targets = null;
-        int bufferRows = Math.Min(batchSize, Math.Max(1, data.Count));
+        var features = new Tensor(data.FeatureShape.WithBatch(bufferRows));
+        var targets = new Tensor(bufferRows, outputs);
         float[] gradient = new float[bufferRows * outputs];
-        int[] indices = data.IsCompact ? new int[bufferRows] : [];
-        Tensor? expanded = data.IsCompact ? new Tensor(bufferRows, data.FeatureCount) : null;
+        int[] indices = new int[bufferRows];
+        double lossSum = 0;
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int rows = Math.Min(batchSize, data.Count - start);
-            if (expanded is not null)
+            for (int i = 0; i < rows; i++)
             {
-                // Compact (byte) data: expand this batch only.
-                for (int i = 0; i < rows; i++)
-                {
-                    indices[i] = start + i;
-                }
-
-                view = rows == bufferRows ? expanded : expanded.RowRange(0, rows);
-                data.CopyFeatures(indices.AsSpan(0, rows), view.Span);
-            }
-            else
-            {
-                view ??= data.Features.RowRange(start, rows);
-                view.SetRowView(data.Features, start, rows);
+                indices[i] = start + i;
             }
 
-            targets ??= data.Targets.RowRange(start, rows);
-            targets.SetRowView(data.Targets, start, rows);
-            Tensor output = model.Forward(view, training: false);
-            lossSum += loss.Compute(output.Span, targets.Span, outputs, gradient.AsSpan(0, rows * outputs)) * (double)rows;
+            Tensor x = rows == bufferRows ? features : features.RowRange(0, rows);
+            Tensor t = rows == bufferRows ? targets : targets.RowRange(0, rows);
+            data.CopyFeatures(indices.AsSpan(0, rows), x.Span);
+            data.CopyTargets(indices.AsSpan(0, rows), t.Span);
+            Tensor output = model.Forward(x, ForwardContext.Inference);
+            lossSum += loss.Compute(output.Span, t.Span, outputs, gradient.AsSpan(0, rows * outputs)) * (double)rows;
             if (predictions is not null)
             {
-                PredictClasses(output.Span, outputs, loss.OutputTransform, predictions.AsSpan(start, rows));
+                loss.OutputTransform.PredictClasses(output.Span, outputs, predictions.AsSpan(start, rows));
             }
 
-            Span<float> target = allOutputs.Span.Slice(start * outputs, rows * outputs);
-            switch (model.OutputTransform)
-            {
-                case OutputTransform.Softmax:
-                    TensorMath.SoftmaxRows(output.Span, outputs, target);
-                    break;
-                case OutputTransform.Sigmoid:
-                    TensorMath.Sigmoid(output.Span, target);
-                    break;
-                default:
-                    output.Span.CopyTo(target);
-                    break;
-            }
+            model.OutputTransform.Apply(output.Span, outputs, allOutputs.Span.Slice(start * outputs, rows * outputs));
         }
 
         double accuracy = double.NaN;
@@ -89,23 +67,5 @@ public static class Evaluator
         }
 
         return new EvaluationResult(lossSum / Math.Max(1, data.Count), accuracy, predictions, allOutputs);
-    }
-
-    /// <summary>The class of each row of network outputs: the argmax, or for one output the side of the threshold
-    /// (0 for logits, 0.5 for probabilities).</summary>
-    public static void PredictClasses(ReadOnlySpan<float> output, int outputs, OutputTransform transform, Span<int> classes)
-    {
-        if (outputs == 1)
-        {
-            float threshold = transform == OutputTransform.Sigmoid ? 0f : 0.5f;
-            for (int i = 0; i < classes.Length; i++)
-            {
-                classes[i] = output[i] > threshold ? 1 : 0;
-            }
-
-            return;
-        }
-
-        TensorMath.ArgMaxRows(output, outputs, classes);
     }
 }

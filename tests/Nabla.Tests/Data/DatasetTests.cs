@@ -35,7 +35,8 @@ public sealed class DatasetTests
         Assert.True(compact.IsCompact);
         Assert.False(floats.IsCompact);
         Assert.Equal(784, compact.FeatureCount);
-        Assert.Equal(new Shape(300, 784), compact.FeatureShape);
+        Assert.Equal(new Shape(300, 1, 28, 28), compact.FeatureShape);
+        Assert.Equal(new Shape(1, 28, 28), compact.SampleShape);
         int[] rows = [299, 0, 17, 17];
         float[] fromBytes = new float[rows.Length * 784];
         float[] fromFloats = new float[rows.Length * 784];

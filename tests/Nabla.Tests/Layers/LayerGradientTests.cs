@@ -37,7 +37,7 @@ public sealed class LayerGradientTests
     {
         var dense = new Dense(6, Initializer.GlorotUniform);
         dense.Build(new Shape(9));
-        dense.Initialize(new Random(4));
+        dense.Initialize(new Random(4), Initializer.Default);
         Random random = new(5);
         for (int i = 0; i < dense.Bias.Value.Length; i++)
         {
@@ -53,7 +53,7 @@ public sealed class LayerGradientTests
     {
         var dense = new Dense(3, Initializer.HeNormal);
         dense.Build(new Shape(4));
-        dense.Initialize(new Random(1));
+        dense.Initialize(new Random(1), Initializer.Default);
         Tensor x = RandomInput(2, 4, 2);
         var dY = new Tensor(new float[] { 1, -2, 0.5f, 0.3f, 0.1f, -1 }, new Shape(2, 3));
         dense.Forward(x, training: true);

@@ -15,9 +15,9 @@ public sealed class RegularizationLayerTests
     [Fact]
     public void Dropout_gradient_matches_central_differences_with_a_fixed_mask()
     {
-        var dropout = new Dropout(0.3f) { Seed = 42, TrainingStep = 7 };
+        var dropout = new Dropout(0.3f) { Seed = 42 };
         dropout.Build(new Shape(12));
-        double error = GradientChecker.MaxLayerError(dropout, Input(5, 12, 1), probes: 60);
+        double error = GradientChecker.MaxLayerError(dropout, Input(5, 12, 1), probes: 60, context: ForwardContext.ForTraining(7));
         Assert.True(error < GradientChecker.Tolerance, $"relative error {error}");
     }
 
@@ -33,8 +33,7 @@ public sealed class RegularizationLayerTests
         Assert.All(y.Where(v => v != 0f), v => Assert.Equal(1f / 0.75f, v, 6));
         Assert.Same(ones, dropout.Forward(ones, training: false));
 
-        dropout.TrainingStep = 1;
-        float[] next = dropout.Forward(ones, training: true).Span.ToArray();
+        float[] next = dropout.Forward(ones, ForwardContext.ForTraining(1)).Span.ToArray();
         Assert.NotEqual(y, next);
     }
 

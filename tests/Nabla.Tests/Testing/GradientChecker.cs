@@ -14,19 +14,20 @@ internal static class GradientChecker
     public const double Tolerance = 1e-2;
 
     /// <summary>Scalar probe: L = Σ r ⊙ layer(x) for a fixed random r, so ∂L/∂y = r.</summary>
-    public static double MaxLayerError(Layer layer, Tensor input, int probes = 40, int seed = 1)
+    public static double MaxLayerError(Layer layer, Tensor input, int probes = 40, int seed = 1, ForwardContext? context = null)
     {
         var random = new Random(seed);
-        Tensor output = layer.Forward(input, training: true);
+        ForwardContext pass = context ?? ForwardContext.ForTraining(0);
+        Tensor output = layer.Forward(input, pass);
         float[] r = Enumerable.Range(0, output.Length).Select(_ => random.NextSingle() * 2 - 1).ToArray();
-        double Probe() => Dot(layer.Forward(input, training: true).Span, r);
+        double Probe() => Dot(layer.Forward(input, pass).Span, r);
 
         foreach (var p in layer.Parameters)
         {
             p.ZeroGradient();
         }
 
-        layer.Forward(input, training: true);
+        layer.Forward(input, pass);
         Tensor dInput = layer.Backward(new Tensor(r.ToArray(), output.Shape), needInputGradient: true)!.Clone();
         double worst = 0;
         worst = Math.Max(worst, Check(input.Span.ToArray(), v => v.CopyTo(input.Span), dInput.Span.ToArray(), Probe, probes, random));

@@ -8,7 +8,9 @@ public sealed class GradientCheckerTests
 {
     private sealed class WrongTanh : Activation
     {
-        public override string Kind => "wrong-tanh";
+        private static readonly LayerType s_type = new("wrong-tanh", "tanh with a backward off by 2", [], _ => new WrongTanh());
+
+        public override LayerType Type => s_type;
 
         protected override void Apply(ReadOnlySpan<float> x, int columns, Span<float> y) => TensorMath.Tanh(x, y);
 

@@ -27,7 +27,7 @@ public sealed class TrainingControlTests : IDisposable
     private static TrainingOptions Options(IReadOnlyList<ITrainingCallback>? callbacks = null) => new()
     {
         Epochs = 4, BatchSize = 50, Seed = 5, L2 = 1e-3f, ClipNorm = 5f,
-        Schedule = new CosineSchedule(), EarlyStopping = new EarlyStopping("val_loss", Patience: 10),
+        Schedule = new CosineSchedule(), EarlyStopping = new EarlyStopping("val_loss", patience: 10),
         Callbacks = callbacks ?? [],
     };
 
@@ -70,7 +70,7 @@ public sealed class TrainingControlTests : IDisposable
         var snapshots = new SnapshotEachEpoch();
         // A learning rate so high that validation loss worsens after the first epochs.
         TrainingHistory history = new TrainingSession(model, new SoftmaxCrossEntropy(), new Adam(model.Parameters, 0.05f),
-            new TrainingOptions { Epochs = 6, BatchSize = 20, EarlyStopping = new EarlyStopping("val_loss", Patience: 100), Callbacks = [snapshots] })
+            new TrainingOptions { Epochs = 6, BatchSize = 20, EarlyStopping = new EarlyStopping("val_loss", patience: 100), Callbacks = [snapshots] })
             .Run(train, validation);
         int best = history.Epochs.MinBy(e => e.ValidationLoss!.Value)!.Epoch;
         Assert.Equal(best, history.BestEpoch);
@@ -87,7 +87,7 @@ public sealed class TrainingControlTests : IDisposable
         // The learning rate is zero: the loss never improves after the first epoch (only the summation order of its
         // batches changes with the shuffling, hence a min-delta above rounding).
         TrainingHistory history = Trainer.Fit(model, new SoftmaxCrossEntropy(), new GradientDescent(model.Parameters, 0f), train,
-            new TrainingOptions { Epochs = 20, EarlyStopping = new EarlyStopping("loss", Patience: 3, MinDelta: 1e-6) });
+            new TrainingOptions { Epochs = 20, EarlyStopping = new EarlyStopping("loss", patience: 3, minDelta: 1e-6) });
         Assert.True(history.StoppedEarly);
         Assert.Equal(4, history.Epochs.Count);
         Assert.Equal(1, history.BestEpoch);
@@ -151,12 +151,7 @@ public sealed class TrainingControlTests : IDisposable
         for (int start = 0, chunk = 0; start < 1300; start += 512, chunk++)
         {
             int rows = Math.Min(512, 1300 - start);
-            foreach (Layer layer in reference.Layers)
-            {
-                layer.TrainingStep = chunk;
-            }
-
-            Tensor output = reference.Forward(x.RowRange(start, rows), training: true);
+            Tensor output = reference.Forward(x.RowRange(start, rows), ForwardContext.ForTraining(chunk));
             var gradient = new Tensor(rows, 10);
             new SoftmaxCrossEntropy().Compute(output.Span, t.RowRange(start, rows).Span, 10, gradient.Span);
             TensorMath.Scale((float)rows / 1300, gradient.Span);
@@ -295,9 +290,13 @@ public sealed class TrainingControlTests : IDisposable
     {
         private Tensor? _y, _dx;
 
-        public override string Kind => "doubling";
+        private static readonly LayerType s_type = new("doubling", "y = 2x", [], _ => new Doubling());
 
-        public override Tensor Forward(Tensor input, bool training)
+        public override LayerType Type => s_type;
+
+        public override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
+
+        public override Tensor Forward(Tensor input, ForwardContext context)
         {
             _y = new Tensor(input.Shape);
             TensorMath.Axpy(2f, input.Span, _y.Span);

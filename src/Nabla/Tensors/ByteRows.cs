@@ -1,9 +1,9 @@
-namespace Nabla.Data;
+namespace Nabla.Tensors;
 
 /// <summary>
 /// A batch of a compact (byte) dataset, not expanded: row r is <c>Data[Order[Start + r]·Width ..]</c>, each value
 /// times <see cref="Scale"/>. A first <see cref="Layers.Dense"/> layer with few outputs reads it directly (see
-/// <see cref="Tensors.GemmSmallN.MultiplyBytes"/>), which saves writing and re-reading four bytes per pixel.
+/// <see cref="ByteRowProducts"/>), which saves writing and re-reading four bytes per pixel.
 /// One instance is reused from chunk to chunk; a layer may keep it until its backward pass.
 /// </summary>
 internal sealed class ByteRows

@@ -1,0 +1,274 @@
+using System.Globalization;
+using Nabla.Data;
+using Nabla.Initializers;
+using Nabla.Layers;
+using Nabla.Losses;
+using Nabla.Models;
+using Nabla.Optimizers;
+using Nabla.Schedules;
+
+namespace Nabla.Training;
+
+/// <summary>
+/// Everything that defines a training run, as plain settings — the architecture, the loss, the optimizer and the
+/// training options — built fresh into a new model, loss, optimizer and options for every run, so that
+/// cross-validation and hyperparameter search can run one recipe many times with no shared state. The settings are
+/// named as <c>nabla train</c>'s options, and so are the problems <see cref="Validate"/> reports.
+/// </summary>
+public sealed record TrainingRecipe
+{
+    /// <summary>The layer stack before the output layer (<c>--arch</c>, see <see cref="ArchitectureParser"/>); when
+    /// null, dense layers of <see cref="Hidden"/> widths, each followed by batch norm, the activation and dropout as set.</summary>
+    public string? Architecture { get; init; }
+
+    /// <summary>Hidden dense layer widths (<c>--layers</c>), used when there is no <see cref="Architecture"/>.</summary>
+    public IReadOnlyList<int> Hidden { get; init; } = [128];
+
+    /// <summary>The hidden activation (<c>--activation</c>).</summary>
+    public string Activation { get; init; } = "relu";
+
+    /// <summary>The loss (<c>--loss</c>); null: cross-entropy, binary cross-entropy or MSE, from the task.</summary>
+    public string? Loss { get; init; }
+
+    /// <summary>The optimizer (<c>--optimizer</c>).</summary>
+    public string Optimizer { get; init; } = "adam";
+
+    /// <summary>The learning rate (<c>--lr</c>); null: the optimizer's default.</summary>
+    public float? LearningRate { get; init; }
+
+    /// <summary>Decoupled weight decay for adamw (<c>--weight-decay</c>); null: 0.01.</summary>
+    public float? WeightDecay { get; init; }
+
+    /// <summary>Epochs (<c>--epochs</c>).</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Samples per step (<c>--batch-size</c>); 0: full batch.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Weight initializer (<c>--init</c>).</summary>
+    public string Init { get; init; } = "default";
+
+    /// <summary>Seed of the weights, the shuffling and the splits (<c>--seed</c>).</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Dropout after each hidden activation (<c>--dropout</c>).</summary>
+    public float Dropout { get; init; }
+
+    /// <summary>Batch normalization before each hidden activation (<c>--batch-norm</c>).</summary>
+    public bool BatchNorm { get; init; }
+
+    /// <summary>L2 penalty α (<c>--l2</c>).</summary>
+    public float L2 { get; init; }
+
+    /// <summary>Global gradient norm limit (<c>--clip-norm</c>).</summary>
+    public float? ClipNorm { get; init; }
+
+    /// <summary>Gradient value limit (<c>--clip-value</c>).</summary>
+    public float? ClipValue { get; init; }
+
+    /// <summary>Learning-rate schedule (<c>--schedule</c>).</summary>
+    public string Schedule { get; init; } = "constant";
+
+    /// <summary>Whether to stop early (<c>--early-stopping</c>).</summary>
+    public bool EarlyStopping { get; init; }
+
+    /// <summary>Early stopping's metric (<c>--monitor</c>); null: val_loss with a validation split, else loss.</summary>
+    public string? Monitor { get; init; }
+
+    /// <summary>Early stopping's patience (<c>--patience</c>).</summary>
+    public int Patience { get; init; } = 5;
+
+    /// <summary>Early stopping's minimum improvement (<c>--min-delta</c>).</summary>
+    public double MinDelta { get; init; }
+
+    /// <summary>Fraction of the training data held out for validation (<c>--val-split</c>).</summary>
+    public double ValidationSplit { get; init; }
+
+    /// <summary>The monitored metric early stopping will use.</summary>
+    public string EffectiveMonitor => Monitor ?? (ValidationSplit > 0 ? "val_loss" : "loss");
+
+    /// <summary>The learning rate the optimizer will start from.</summary>
+    public float EffectiveLearningRate => LearningRate ?? Optimizers.Optimizer.DefaultLearningRate(Optimizer);
+
+    /// <summary>Checks every setting that does not depend on the data. Comparisons are written so that NaN fails them.</summary>
+    /// <exception cref="ArgumentException">The first problem, naming the option (e.g. "--dropout must be in [0, 1), got NaN.").</exception>
+    public void Validate()
+    {
+        Require(Epochs >= 1, $"--epochs must be at least 1, got {Epochs}.");
+        Require(BatchSize >= 0, $"--batch-size must be positive or 'full', got {BatchSize}.");
+        Require(ValidationSplit >= 0 && ValidationSplit < 1, $"--val-split must be in [0, 1), got {F(ValidationSplit)}.");
+        Require(Dropout >= 0 && Dropout < 1, $"--dropout must be in [0, 1), got {F(Dropout)}.");
+        Require(Hidden.All(h => h > 0), "--layers takes positive widths.");
+        RequireNonNegative(L2, "--l2");
+        RequireNonNegative(WeightDecay, "--weight-decay");
+        RequireNonNegative((float)MinDelta, "--min-delta");
+        RequirePositive(ClipNorm, "--clip-norm");
+        RequirePositive(ClipValue, "--clip-value");
+        Require(Patience >= 1, $"--patience must be at least 1, got {Patience}.");
+        Require(!Activation.Equals("softmax", StringComparison.OrdinalIgnoreCase), "--activation softmax is for output layers; choose relu, leaky-relu, sigmoid or tanh for hidden layers.");
+        Named("--activation", () => Layers.Activation.Create(Activation));
+        Named("--optimizer", () => Optimizers.Optimizer.Create(Optimizer, [], 1f));
+        Require(WeightDecay is null || Optimizer.Equals("adamw", StringComparison.OrdinalIgnoreCase), "--weight-decay is for --optimizer adamw (use --l2 with the others).");
+        Require(EffectiveLearningRate > 0 && float.IsFinite(EffectiveLearningRate), $"--lr must be a positive number, got {F(EffectiveLearningRate)}.");
+        Named("--init", () => Initialization.Parse(Init));
+        Named("--schedule", () => LearningRateSchedule.Create(Schedule));
+        if (Loss is not null)
+        {
+            Named("--loss", () => Losses.Loss.Create(Loss));
+        }
+
+        string monitor = EffectiveMonitor;
+        Require(monitor is "val_loss" or "val_accuracy" or "loss" or "accuracy", $"--monitor must be val_loss, val_accuracy, loss or accuracy, got '{monitor}'.");
+        Require(!(EarlyStopping && monitor.StartsWith("val_", StringComparison.Ordinal) && ValidationSplit <= 0), $"--monitor {monitor} needs a validation set: add --val-split 0.1.");
+        if (Architecture is not null)
+        {
+            try
+            {
+                ArchitectureParser.Parse(Architecture);
+            }
+            catch (FormatException ex)
+            {
+                throw new ArgumentException($"--arch \"{Architecture}\": {ex.Message}", ex);
+            }
+        }
+    }
+
+    /// <summary>The loss for a dataset of <paramref name="task"/>: the one chosen, or the task's natural one.</summary>
+    /// <exception cref="ArgumentException">A multi-class loss for a binary or regression target.</exception>
+    public ILoss CreateLoss(TaskKind task)
+    {
+        if (Loss is not null)
+        {
+            ILoss chosen = Losses.Loss.Create(Loss);
+            Require(task == TaskKind.Classification || chosen is not (SoftmaxCrossEntropy or CategoricalCrossEntropy),
+                $"--loss {Loss} needs several classes but the target is {task.ToString().ToLowerInvariant()}: use binary-cross-entropy or mse.");
+            return chosen;
+        }
+
+        return Losses.Loss.Create(task switch { TaskKind.Binary => "binary-cross-entropy", TaskKind.Regression => "mse", _ => "cross-entropy" });
+    }
+
+    /// <summary>
+    /// A new model for samples of <paramref name="inputShape"/> with <paramref name="outputs"/> outputs, initialized
+    /// with <see cref="Seed"/>: the architecture (or, without one, a flatten for multi-dimensional samples and the
+    /// hidden dense layers), a flatten if the stack still ends in more than one dimension, the output dense layer, and a
+    /// softmax when a classifier's loss needs probabilities.
+    /// </summary>
+    public Sequential CreateModel(Tensors.Shape inputShape, int outputs, TaskKind task, ILoss loss)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        Initializer initializer = Initialization.Parse(Init);
+        var model = new Sequential(inputShape);
+        if (Architecture is not null)
+        {
+            foreach (ArchitectureParser.LayerCall call in ArchitectureParser.Parse(Architecture))
+            {
+                try
+                {
+                    model.Add(call.Create());
+                }
+                catch (ShapeMismatchException ex)
+                {
+                    throw new ShapeMismatchException($"--arch: {call.Text} (column {call.Column}): {ex.Message}", ex);
+                }
+            }
+        }
+        else
+        {
+            if (inputShape.Rank > 1)
+            {
+                model.Add(new Flatten());
+            }
+
+            foreach (int width in Hidden)
+            {
+                model.Add(new Dense(width, initializer));
+                if (BatchNorm)
+                {
+                    model.Add(new Layers.BatchNorm());
+                }
+
+                model.Add(Layers.Activation.Create(Activation));
+                if (Dropout > 0f)
+                {
+                    model.Add(new Layers.Dropout(Dropout));
+                }
+            }
+        }
+
+        if (model.OutputShape.Rank > 1)
+        {
+            model.Add(new Flatten());
+        }
+
+        model.Add(new Dense(outputs, initializer));
+        if (task == TaskKind.Classification && loss is CategoricalCrossEntropy or MeanSquaredError)
+        {
+            model.Add(new Softmax());
+        }
+
+        model.Initialize(Seed);
+        return model;
+    }
+
+    /// <summary>A new optimizer over <paramref name="model"/>'s parameters.</summary>
+    public IOptimizer CreateOptimizer(Sequential model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Optimizer.Equals("adamw", StringComparison.OrdinalIgnoreCase)
+            ? new Adam(model.Parameters, EffectiveLearningRate, weightDecay: WeightDecay ?? 0.01f)
+            : Optimizers.Optimizer.Create(Optimizer, model.Parameters, EffectiveLearningRate);
+    }
+
+    /// <summary>New training options (a new schedule and early-stopping callback) with <paramref name="callbacks"/>.</summary>
+    public TrainingOptions CreateOptions(IReadOnlyList<ITrainingCallback>? callbacks = null) => new()
+    {
+        Epochs = Epochs,
+        BatchSize = BatchSize,
+        Seed = Seed,
+        L2 = L2,
+        ClipNorm = ClipNorm,
+        ClipValue = ClipValue,
+        Schedule = LearningRateSchedule.Create(Schedule),
+        EarlyStopping = EarlyStopping ? new Training.EarlyStopping(EffectiveMonitor, Patience, MinDelta) : null,
+        Callbacks = callbacks ?? [],
+    };
+
+    /// <summary>A new session for <paramref name="train"/>: model, loss, optimizer and options, all fresh.</summary>
+    public TrainingSession CreateSession(Dataset train, IReadOnlyList<ITrainingCallback>? callbacks = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        Validate();
+        ILoss loss = CreateLoss(train.Task);
+        Sequential model = CreateModel(train.SampleShape, train.OutputCount, train.Task, loss);
+        return new TrainingSession(model, loss, CreateOptimizer(model), CreateOptions(callbacks));
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException(message);
+        }
+    }
+
+    private static void RequireNonNegative(float? value, string option) =>
+        Require(value is not { } v || (v >= 0 && float.IsFinite(v)), $"{option} must be a number ≥ 0, got {F(value ?? 0)}.");
+
+    private static void RequirePositive(float? value, string option) =>
+        Require(value is not { } v || (v > 0 && float.IsFinite(v)), $"{option} must be a positive number, got {F(value ?? 0)}.");
+
+    private static void Named(string option, Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (ArgumentException ex) when (!ex.Message.StartsWith(option, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"{option}: {ex.Message}", ex);
+        }
+    }
+
+    private static string F(double value) => value.ToString(CultureInfo.InvariantCulture);
+}
