@@ -215,9 +215,7 @@ public sealed record TrainingRecipe
     public IOptimizer CreateOptimizer(Sequential model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return Optimizer.Equals("adamw", StringComparison.OrdinalIgnoreCase)
-            ? new Adam(model.Parameters, EffectiveLearningRate, weightDecay: WeightDecay ?? 0.01f)
-            : Optimizers.Optimizer.Create(Optimizer, model.Parameters, EffectiveLearningRate);
+        return Optimizers.Optimizer.Create(Optimizer, model.Parameters, EffectiveLearningRate, WeightDecay);
     }
 
     /// <summary>New training options (a new schedule and early-stopping callback) with <paramref name="callbacks"/>.</summary>
