@@ -235,6 +235,7 @@ internal static class TrainCommand
                 ["cancelled"] = history.Cancelled,
                 ["stopped_early"] = history.StoppedEarly,
                 ["best_epoch"] = history.BestEpoch,
+                ["epoch_seconds"] = new JsonArray(history.Epochs.Select(e => (JsonNode)Math.Round(e.Elapsed.TotalSeconds, 3)).ToArray()),
                 ["model"] = s.Output,
             };
             if (regression is null)
