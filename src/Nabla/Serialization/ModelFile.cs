@@ -21,17 +21,25 @@ namespace Nabla.Serialization;
 /// (<c>dense_1.weight</c>) to <c>{"dtype":"F32","shape":[…],"data_offsets":[begin,end]}</c>, and
 /// <c>__metadata__</c> (strings only, as safetensors requires) holds <c>format</c> = <c>nabla</c>,
 /// <c>format_version</c>, the architecture (a JSON list of layers), the input shape, class names, input scale, output
-/// transform, loss, and the SHA-256 of the data section, so a flipped bit is caught at load time.</para>
+/// transform, loss, and the SHA-256 of the data section (<c>data_sha256</c>); since format version 2 also
+/// <c>header_sha256</c>, the SHA-256 of the length prefix and the header with that field's 64 hex digits replaced by
+/// ASCII zeros. The header holds the data's checksum, so the two cover the whole file: a flipped bit anywhere is caught
+/// at load time. Version 1 files (data checksum only) still load. docs/RELIABILITY.md describes the checks.</para>
 /// <para>Dense weights are stored [in, out] (see <see cref="Dense"/>), not PyTorch's [out, in].</para>
 /// <para>Saving writes a temporary file beside the target and renames it over the target, so a crash never leaves a
 /// half-written model.</para>
 /// </remarks>
 public static class ModelFile
 {
-    /// <summary>The format version this code writes and reads.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The format version this code writes (it reads this one and version 1).</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>The largest model file this code reads (the whole file is held in one array).</summary>
+    public const long MaxFileLength = 2_000_000_000;
 
     private const string FormatName = "nabla";
+    private const string HeaderHashKey = "header_sha256";
+    private const int HashHexLength = 64;
     private const long MaxHeaderLength = 100_000_000;
 
     /// <summary>Writes <paramref name="model"/> and <paramref name="metadata"/> to <paramref name="path"/>, atomically.</summary>
@@ -123,19 +131,20 @@ public static class ModelFile
             header["__metadata__"]![key] = value;
         }
 
+        // The header checksum comes last, written as zeros first: the hash is taken over the bytes as they are then,
+        // and its digits replace the zeros (the same length, so nothing else moves).
+        header["__metadata__"]![HeaderHashKey] = new string('0', HashHexLength);
         byte[] json = Encoding.UTF8.GetBytes(header.ToJsonString());
         int padded = (json.Length + 7) / 8 * 8;
+        byte[] prefix = new byte[8 + padded];
+        BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)padded);
+        json.CopyTo(prefix, 8);
+        prefix.AsSpan(8 + json.Length).Fill((byte)' ');
+        int digits = FindHeaderHash(prefix.AsSpan(8, padded), out _);
+        Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(prefix))).CopyTo(prefix, 8 + digits);
         IO.AtomicFile.Write(path, stream =>
         {
-            Span<byte> length = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
-            stream.Write(length);
-            stream.Write(json);
-            for (int i = json.Length; i < padded; i++)
-            {
-                stream.WriteByte((byte)' ');
-            }
-
+            stream.Write(prefix);
             stream.Write(data);
         });
     }
@@ -150,26 +159,54 @@ public static class ModelFile
 
     /// <summary>Reads a file written by <see cref="Save(string, Sequential, ModelMetadata, IReadOnlyDictionary{string, string}?, IReadOnlyList{ValueTuple{string, float[]}}?)"/>,
     /// returning also the metadata strings and tensors that are not part of the model.</summary>
+    /// <remarks>Everything the file declares is checked against what the file holds before anything is allocated from
+    /// it; every problem is a <see cref="ModelFormatException"/> with one line naming the file (docs/RELIABILITY.md).</remarks>
     /// <exception cref="ModelFormatException">The file is missing, truncated, corrupt, foreign or of another version.</exception>
     public static (Sequential Model, ModelMetadata Metadata, Dictionary<string, string> ExtraMetadata, Dictionary<string, float[]> ExtraTensors) LoadWithExtras(string path)
     {
-        byte[] bytes;
-        try
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return Parse(ReadFile(path), path);
+    }
+
+    /// <summary>The file's bytes: only a regular file of at most <see cref="MaxFileLength"/> bytes is read.</summary>
+    private static byte[] ReadFile(string path)
+    {
+        if (Directory.Exists(path))
         {
-            bytes = File.ReadAllBytes(path);
+            throw new ModelFormatException($"{path}: is a folder, not a model file.");
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+
+        if (!File.Exists(path))
         {
-            throw new ModelFormatException($"{path}: cannot read the model file ({ex.Message}).", ex);
+            throw new ModelFormatException($"{path}: no such model file.");
+        }
+
+        if (!IO.AtomicFile.IsRegularFile(path))
+        {
+            throw new ModelFormatException($"{path}: not a regular file (a device, FIFO or socket), so not a model file.");
         }
 
         try
         {
-            return Parse(bytes, path);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            long length = stream.Length;
+            if (length > MaxFileLength)
+            {
+                throw new ModelFormatException($"{path}: {length} bytes, more than the {MaxFileLength} bytes a model file may have.");
+            }
+
+            byte[] bytes = new byte[length];
+            int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            if (read != bytes.Length || stream.ReadByte() != -1)
+            {
+                throw new ModelFormatException($"{path}: the file changed while it was read.");
+            }
+
+            return bytes;
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or ArgumentException or KeyNotFoundException or OverflowException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ModelFormatException($"{path}: not a valid Nabla model ({ex.Message}).", ex);
+            throw new ModelFormatException($"{path}: cannot read the model file ({ex.Message}).", ex);
         }
     }
 
@@ -181,135 +218,360 @@ public static class ModelFile
         }
 
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (headerLength < 2 || headerLength > MaxHeaderLength || (long)headerLength > bytes.Length - 8)
+        if (headerLength < 2 || headerLength > MaxHeaderLength || headerLength > (ulong)(bytes.Length - 8))
         {
             throw new ModelFormatException($"{path}: not a Nabla model file (header length {headerLength} does not fit a {bytes.Length}-byte file); it may be truncated or of another format.");
         }
 
-        JsonObject header = JsonNode.Parse(bytes.AsSpan(8, (int)headerLength))?.AsObject()
-            ?? throw new ModelFormatException($"{path}: the header is empty.");
-        JsonObject meta = header["__metadata__"]?.AsObject()
-            ?? throw new ModelFormatException($"{path}: not a Nabla model (a safetensors file without Nabla's __metadata__).");
-        if ((string?)meta["format"] != FormatName)
+        int n = (int)headerLength;
+        string? headerHash = CheckHeaderHash(bytes, n, path);
+        using JsonDocument document = ParseJson(bytes.AsMemory(8, n), path, "the header");
+        var (meta, entries) = ReadHeader(document.RootElement, path);
+        if (meta.GetValueOrDefault("format") is not FormatName)
         {
-            throw new ModelFormatException($"{path}: not a Nabla model (a safetensors file of format '{(string?)meta["format"]}').");
+            string what = meta.TryGetValue("format", out string? format) ? $"of format '{Show(format)}'" : "without Nabla's format name";
+            throw new ModelFormatException($"{path}: not a Nabla model (a safetensors file {what}).");
         }
 
-        int version = int.Parse((string?)meta["format_version"] ?? "0", CultureInfo.InvariantCulture);
-        if (version != FormatVersion)
+        string versionText = meta.GetValueOrDefault("format_version") ?? "";
+        if (!int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out int version) || version < 1 || version > FormatVersion)
         {
-            throw new ModelFormatException($"{path}: model format version {version} is not supported by this Nabla (it reads version {FormatVersion}); use the Nabla version that wrote it.");
+            throw new ModelFormatException($"{path}: model format version '{Show(versionText)}' is not supported by this Nabla (it reads versions 1 to {FormatVersion}); use the Nabla version that wrote it.");
         }
 
-        ReadOnlySpan<byte> data = bytes.AsSpan(8 + (int)headerLength);
-        string expectedHash = (string?)meta["data_sha256"] ?? throw new ModelFormatException($"{path}: the metadata has no data checksum.");
+        if (headerHash is null ? version >= 2 : meta.GetValueOrDefault(HeaderHashKey) != headerHash)
+        {
+            throw new ModelFormatException($"{path}: the header's checksum ({HeaderHashKey}) is missing or misplaced: the file is corrupt.");
+        }
+
+        ReadOnlySpan<byte> data = bytes.AsSpan(8 + n);
+        string expectedHash = meta.GetValueOrDefault("data_sha256") ?? throw new ModelFormatException($"{path}: the metadata has no data checksum.");
         if (Convert.ToHexStringLower(SHA256.HashData(data)) != expectedHash)
         {
             throw new ModelFormatException($"{path}: the weights are corrupt or truncated (checksum mismatch over {data.Length} data bytes).");
         }
 
-        int[] inputShape = JsonNode.Parse((string)meta["input_shape"]!)!.AsArray().Select(n => (int)n!).ToArray();
-        var model = new Sequential(inputShape)
+        var tensors = new Dictionary<string, TensorEntry>(StringComparer.Ordinal);
+        foreach (var (name, entry) in entries)
         {
-            OutputTransform = Enum.Parse<OutputTransform>((string)meta["output_transform"]!, ignoreCase: true),
-        };
-        foreach (JsonNode? node in JsonNode.Parse((string)meta["architecture"]!)!.AsArray())
-        {
-            var settings = node!["settings"]!.AsObject().ToDictionary(p => p.Key, p => (string)p.Value!);
-            Layer layer = CreateLayer((string)node["kind"]!, settings, path);
-            layer.Name = (string)node["name"]!;
-            model.Add(layer);
+            tensors[name] = ReadTensorEntry(name, entry, data.Length, path);
         }
 
-        long used = 0;
-        var modelTensors = new HashSet<string>();
+        CheckTiling(tensors, data.Length, path);
+        int[] inputShape = ReadIntArray(meta, "input_shape", path);
+        if (inputShape.Length == 0 || inputShape.Any(d => d < 1) || inputShape.Aggregate(1L, (a, d) => Math.Min(a * d, long.MaxValue / int.MaxValue)) > Array.MaxLength)
+        {
+            throw new ModelFormatException($"{path}: input_shape [{string.Join(", ", inputShape)}] is not a valid sample shape (one or more sizes, each ≥ 1).");
+        }
+
+        var model = new Sequential(inputShape) { OutputTransform = ParseOutputTransform(meta, path) };
+        BuildLayers(model, meta, data.Length / sizeof(float), path);
+        var modelTensors = new HashSet<string>(StringComparer.Ordinal);
         foreach (Layer layer in model.Layers)
         {
             foreach (Parameter p in layer.Parameters.Concat(layer.Buffers))
             {
                 string name = $"{layer.Name}.{p.Name}";
-                JsonObject entry = header[name]?.AsObject() ?? throw new ModelFormatException($"{path}: tensor '{name}' is missing.");
-                int[] shape = entry["shape"]!.AsArray().Select(n => (int)n!).ToArray();
-                if ((string?)entry["dtype"] != "F32" || !shape.AsSpan().SequenceEqual(p.Shape.ToArray()))
+                if (!tensors.TryGetValue(name, out TensorEntry entry))
                 {
-                    throw new ModelFormatException($"{path}: tensor '{name}' is {(string?)entry["dtype"]} [{string.Join(", ", shape)}] but the architecture needs F32 {p.Shape}.");
+                    throw new ModelFormatException($"{path}: tensor '{Show(name)}' is missing.");
                 }
 
-                long begin = (long)entry["data_offsets"]![0]!, end = (long)entry["data_offsets"]![1]!;
-                if (begin < 0 || end - begin != (long)p.Value.Length * sizeof(float) || end > data.Length)
+                if (!entry.Shape.AsSpan().SequenceEqual(p.Shape.ToArray()) || !modelTensors.Add(name))
                 {
-                    throw new ModelFormatException($"{path}: tensor '{name}' has offsets [{begin}, {end}) that do not fit its shape or the {data.Length}-byte data section.");
+                    throw new ModelFormatException($"{path}: tensor '{Show(name)}' is [{string.Join(", ", entry.Shape)}] but the architecture needs {p.Shape}.");
                 }
 
-                ReadLittleEndian(data[(int)begin..(int)end], p.Value);
-                used += end - begin;
-                modelTensors.Add(name);
+                ReadLittleEndian(data[(int)entry.Begin..(int)entry.End], p.Value);
             }
         }
 
-        var extraTensors = new Dictionary<string, float[]>();
-        foreach (var (name, node) in header)
+        var extraTensors = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        foreach (var (name, entry) in tensors)
         {
-            if (name == "__metadata__" || modelTensors.Contains(name))
+            if (!modelTensors.Contains(name))
             {
-                continue;
+                var values = new float[(entry.End - entry.Begin) / sizeof(float)];
+                ReadLittleEndian(data[(int)entry.Begin..(int)entry.End], values);
+                extraTensors[name] = values;
             }
-
-            long begin = (long)node!["data_offsets"]![0]!, end = (long)node["data_offsets"]![1]!;
-            if ((string?)node["dtype"] != "F32" || begin < 0 || end < begin || end > data.Length || (end - begin) % sizeof(float) != 0)
-            {
-                throw new ModelFormatException($"{path}: tensor '{name}' has offsets [{begin}, {end}) or a dtype that do not fit the {data.Length}-byte data section.");
-            }
-
-            var values = new float[(end - begin) / sizeof(float)];
-            ReadLittleEndian(data[(int)begin..(int)end], values);
-            extraTensors[name] = values;
-            used += end - begin;
         }
 
-        if (used != data.Length)
-        {
-            throw new ModelFormatException($"{path}: the data section holds {data.Length} bytes but the tensors use {used}.");
-        }
-
-        string[] classNames = JsonNode.Parse((string)meta["class_names"]!)!.AsArray().Select(n => (string)n!).ToArray();
-        float scale = float.Parse((string)meta["input_scale"]!, CultureInfo.InvariantCulture);
-        string[] known = ["format", "format_version", "architecture", "input_shape", "class_names", "input_scale", "output_transform", "loss", "data_sha256",
-            "task", "target_mean", "target_std", "feature_names", "target_name", "scaling"];
-        var extraMetadata = meta.Where(p => !known.Contains(p.Key)).ToDictionary(p => p.Key, p => (string?)p.Value ?? "");
-        Scaler? scaler = null;
-        if (meta["scaling"] is not null)
-        {
-            if (!extraTensors.Remove("preprocessing.offset", out float[]? offset) || !extraTensors.Remove("preprocessing.scale", out float[]? factors)
-                || offset.Length != model.InputShape.Count || factors.Length != model.InputShape.Count)
-            {
-                throw new ModelFormatException($"{path}: the preprocessing tensors are missing or do not match the input size {model.InputShape.Count}.");
-            }
-
-            scaler = new Scaler(Enum.Parse<ScalingKind>((string)meta["scaling"]!, ignoreCase: true), offset, factors);
-        }
-
-        var metadata = new ModelMetadata(classNames, scale, (string?)meta["loss"] ?? "cross-entropy")
-        {
-            Task = meta["task"] is null ? TaskKind.Classification : Enum.Parse<TaskKind>((string)meta["task"]!, ignoreCase: true),
-            TargetMean = meta["target_mean"] is null ? 0 : double.Parse((string)meta["target_mean"]!, CultureInfo.InvariantCulture),
-            TargetStd = meta["target_std"] is null ? 1 : double.Parse((string)meta["target_std"]!, CultureInfo.InvariantCulture),
-            FeatureNames = meta["feature_names"] is null ? null : JsonNode.Parse((string)meta["feature_names"]!)!.AsArray().Select(n => (string)n!).ToArray(),
-            TargetName = (string?)meta["target_name"],
-            Scaler = scaler,
-        };
+        var metadata = ReadModelMetadata(meta, model, extraTensors, path);
         model.Metadata = metadata;
         model.MarkInitialized();
+        var extraMetadata = meta.Where(p => !s_knownMetadata.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         return (model, metadata, extraMetadata, extraTensors);
     }
 
-    /// <summary>A layer from its kind and settings through the <see cref="LayerRegistry"/>; a bad one is a format error
-    /// naming the file.</summary>
-    internal static Layer CreateLayer(string kind, IReadOnlyDictionary<string, string> settings, string path)
+    private static readonly HashSet<string> s_knownMetadata = new(StringComparer.Ordinal)
+    {
+        "format", "format_version", "architecture", "input_shape", "class_names", "input_scale", "output_transform", "loss", "data_sha256",
+        "task", "target_mean", "target_std", "feature_names", "target_name", "scaling", HeaderHashKey,
+    };
+
+    private static readonly JsonDocumentOptions s_jsonOptions = new() { AllowDuplicateProperties = false, MaxDepth = 16 };
+
+    /// <summary>A tensor's place in the data section and its shape, as the header declares them (already checked).</summary>
+    private readonly record struct TensorEntry(long Begin, long End, int[] Shape);
+
+    /// <summary>The position (in <paramref name="header"/>) of the first header checksum's hex digits, or -1;
+    /// <paramref name="count"/> is how many times the field occurs.</summary>
+    private static int FindHeaderHash(ReadOnlySpan<byte> header, out int count)
+    {
+        ReadOnlySpan<byte> token = "\"header_sha256\":\""u8;
+        int first = -1;
+        count = 0;
+        for (int from = 0, at; (at = header[from..].IndexOf(token)) >= 0; from += at + token.Length)
+        {
+            first = first < 0 ? from + at + token.Length : first;
+            count++;
+        }
+
+        return first;
+    }
+
+    /// <summary>Checks the header checksum when the header has one (version 2), before anything is parsed; returns its
+    /// digits, or null when the header has none (version 1, or a damaged key: the version check then decides).</summary>
+    private static string? CheckHeaderHash(byte[] bytes, int headerLength, string path)
+    {
+        int at = FindHeaderHash(bytes.AsSpan(8, headerLength), out int count);
+        if (count == 0)
+        {
+            return null;
+        }
+
+        ReadOnlySpan<byte> digits = bytes.AsSpan(8 + at, Math.Min(HashHexLength, headerLength - at));
+        if (count > 1 || digits.Length != HashHexLength || at + HashHexLength >= headerLength || bytes[8 + at + HashHexLength] != (byte)'"'
+            || digits.IndexOfAnyExcept("0123456789abcdef"u8) >= 0)
+        {
+            throw new ModelFormatException($"{path}: the header's checksum ({HeaderHashKey}) is malformed: the file is corrupt.");
+        }
+
+        string stored = Encoding.ASCII.GetString(digits);
+        byte[] prefix = bytes[..(8 + headerLength)];
+        prefix.AsSpan(8 + at, HashHexLength).Fill((byte)'0');
+        if (Convert.ToHexStringLower(SHA256.HashData(prefix)) != stored)
+        {
+            throw new ModelFormatException($"{path}: the header is corrupt (checksum mismatch over its {headerLength} bytes): the file was damaged or edited.");
+        }
+
+        return stored;
+    }
+
+    private static JsonDocument ParseJson(ReadOnlyMemory<byte> utf8, string path, string what)
+    {
+        try
+        {
+            return JsonDocument.Parse(utf8, s_jsonOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelFormatException($"{path}: {what} is not valid JSON ({FirstLine(ex.Message)}).", ex);
+        }
+    }
+
+    /// <summary>The JSON held in the metadata string <paramref name="key"/> (architecture, class names, shapes).</summary>
+    private static JsonDocument ParseNested(string text, string key, string path) =>
+        ParseJson(Encoding.UTF8.GetBytes(text), path, $"__metadata__.{key}");
+
+    /// <summary>Splits the header into the metadata (strings only, as safetensors requires) and the tensor entries.</summary>
+    private static (Dictionary<string, string> Meta, Dictionary<string, JsonElement> Entries) ReadHeader(JsonElement root, string path)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new ModelFormatException($"{path}: the header is a JSON {Kind(root)}, not an object.");
+        }
+
+        Dictionary<string, string>? meta = null;
+        var entries = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (JsonProperty property in root.EnumerateObject())
+        {
+            if (property.Name != "__metadata__")
+            {
+                entries[property.Name] = property.Value;
+                continue;
+            }
+
+            if (property.Value.ValueKind != JsonValueKind.Object)
+            {
+                throw new ModelFormatException($"{path}: __metadata__ is a JSON {Kind(property.Value)}, not an object.");
+            }
+
+            meta = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (JsonProperty item in property.Value.EnumerateObject())
+            {
+                meta[item.Name] = item.Value.ValueKind == JsonValueKind.String ? item.Value.GetString()!
+                    : throw new ModelFormatException($"{path}: __metadata__.{Show(item.Name)} is a JSON {Kind(item.Value)}, but safetensors metadata holds strings only.");
+            }
+        }
+
+        return (meta ?? throw new ModelFormatException($"{path}: not a Nabla model (a safetensors file without Nabla's __metadata__)."), entries);
+    }
+
+    /// <summary>Checks one entry {"dtype":"F32","shape":[…],"data_offsets":[begin,end]} against the data section.</summary>
+    private static TensorEntry ReadTensorEntry(string name, JsonElement entry, int dataLength, string path)
+    {
+        string what = $"{path}: tensor '{Show(name)}'";
+        if (entry.ValueKind != JsonValueKind.Object)
+        {
+            throw new ModelFormatException($"{what}: its entry is a JSON {Kind(entry)}, not an object.");
+        }
+
+        if (!entry.TryGetProperty("dtype", out JsonElement dtype) || dtype.ValueKind != JsonValueKind.String || dtype.GetString() != "F32")
+        {
+            string found = !entry.TryGetProperty("dtype", out dtype) ? "no dtype" : dtype.ValueKind == JsonValueKind.String ? $"dtype '{Show(dtype.GetString()!)}'" : $"a {Kind(dtype)} as dtype";
+            throw new ModelFormatException($"{what} has {found}; Nabla files hold F32 tensors only.");
+        }
+
+        if (!entry.TryGetProperty("shape", out JsonElement shapeNode) || shapeNode.ValueKind != JsonValueKind.Array)
+        {
+            throw new ModelFormatException($"{what} has no shape (a list of sizes).");
+        }
+
+        var shape = new int[shapeNode.GetArrayLength()];
+        long count = 1;
+        int i = 0;
+        foreach (JsonElement size in shapeNode.EnumerateArray())
+        {
+            if (size.ValueKind != JsonValueKind.Number || !size.TryGetInt32(out shape[i]) || shape[i] < 0)
+            {
+                throw new ModelFormatException($"{what} has a shape size {Show(size.GetRawText())} that is not a whole number ≥ 0.");
+            }
+
+            count = Math.Min(count * shape[i++], (long)dataLength + 1);
+        }
+
+        if (!entry.TryGetProperty("data_offsets", out JsonElement offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2
+            || !TryGetOffset(offsets[0], out long begin) || !TryGetOffset(offsets[1], out long end))
+        {
+            throw new ModelFormatException($"{what} has no data_offsets [begin, end] of whole numbers ≥ 0.");
+        }
+
+        if (begin > end || end > dataLength || end - begin != count * sizeof(float))
+        {
+            throw new ModelFormatException($"{what} [{string.Join(", ", shape)}] has offsets [{begin}, {end}) that do not fit its shape or the {dataLength}-byte data section.");
+        }
+
+        return new TensorEntry(begin, end, shape);
+    }
+
+    private static bool TryGetOffset(JsonElement node, out long value)
+    {
+        value = 0;
+        return node.ValueKind == JsonValueKind.Number && node.TryGetInt64(out value) && value >= 0;
+    }
+
+    /// <summary>The tensors must tile the data section exactly: in offset order, each begins where the previous ends.</summary>
+    private static void CheckTiling(Dictionary<string, TensorEntry> tensors, int dataLength, string path)
+    {
+        long at = 0;
+        string? previous = null;
+        foreach (var (name, entry) in tensors.OrderBy(t => t.Value.Begin).ThenBy(t => t.Value.End))
+        {
+            if (entry.Begin < at)
+            {
+                throw new ModelFormatException($"{path}: tensors '{Show(previous!)}' and '{Show(name)}' overlap in the data section (at byte {entry.Begin}).");
+            }
+
+            if (entry.Begin > at)
+            {
+                throw new ModelFormatException($"{path}: bytes [{at}, {entry.Begin}) of the data section belong to no tensor.");
+            }
+
+            (at, previous) = (entry.End, name);
+        }
+
+        if (at != dataLength)
+        {
+            throw new ModelFormatException($"{path}: the data section holds {dataLength} bytes but the tensors use {at}.");
+        }
+    }
+
+    private static OutputTransform ParseOutputTransform(Dictionary<string, string> meta, string path) =>
+        Required(meta, "output_transform", path).ToLowerInvariant() switch
+        {
+            "none" => OutputTransform.None,
+            "softmax" => OutputTransform.Softmax,
+            "sigmoid" => OutputTransform.Sigmoid,
+            string other => throw new ModelFormatException($"{path}: output_transform '{Show(other)}' is not one of none, softmax, sigmoid."),
+        };
+
+    /// <summary>Adds the architecture's layers to <paramref name="model"/>; a layer's weights must fit in the
+    /// <paramref name="dataFloats"/> values the data section holds before the layer allocates them.</summary>
+    private static void BuildLayers(Sequential model, Dictionary<string, string> meta, long dataFloats, string path)
+    {
+        using JsonDocument architecture = ParseNested(Required(meta, "architecture", path), "architecture", path);
+        if (architecture.RootElement.ValueKind != JsonValueKind.Array)
+        {
+            throw new ModelFormatException($"{path}: the architecture is a JSON {Kind(architecture.RootElement)}, not a list of layers.");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        int index = 0;
+        foreach (JsonElement node in architecture.RootElement.EnumerateArray())
+        {
+            string label = $"{path}: layer {++index} of the architecture";
+            if (node.ValueKind != JsonValueKind.Object)
+            {
+                throw new ModelFormatException($"{label} is a JSON {Kind(node)}, not an object.");
+            }
+
+            string kind = StringField(node, "kind", label), name = StringField(node, "name", label);
+            label = $"{path}: layer {index} ('{Show(name)}', {Show(kind)})";
+            if (name.Length == 0 || !names.Add(name))
+            {
+                throw new ModelFormatException($"{label}: the name is empty or taken by another layer.");
+            }
+
+            if (!node.TryGetProperty("settings", out JsonElement settingsNode) || settingsNode.ValueKind != JsonValueKind.Object)
+            {
+                throw new ModelFormatException($"{label} has no settings object.");
+            }
+
+            var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (JsonProperty setting in settingsNode.EnumerateObject())
+            {
+                settings[setting.Name] = setting.Value.ValueKind == JsonValueKind.String ? setting.Value.GetString()!
+                    : throw new ModelFormatException($"{label}: setting '{Show(setting.Name)}' is a JSON {Kind(setting.Value)}, not a string.");
+            }
+
+            // Built-in layers whose weights grow with the input: they must fit in the data section before Build
+            // allocates them (a layer kind registered by a user is checked against its tensors after building).
+            Layer layer = CreateLayer(kind, settings, label);
+            Tensors.Shape input = model.OutputShape;
+            long weights = layer switch
+            {
+                Dense dense when input.Rank > 0 => ((long)input[input.Rank - 1] + 1) * dense.Units,
+                BatchNorm => 4L * input.Count,
+                _ => 0,
+            };
+            if (weights > dataFloats)
+            {
+                throw new ModelFormatException($"{label} needs {weights} weights but the data section holds {dataFloats} in all.");
+            }
+
+            dataFloats -= weights;
+            layer.Name = name;
+            try
+            {
+                model.Add(layer);
+            }
+            catch (ShapeMismatchException ex)
+            {
+                throw new ModelFormatException($"{label}: {FirstLine(ex.Message)}", ex);
+            }
+        }
+    }
+
+    /// <summary>A layer from its kind and settings through the <see cref="LayerRegistry"/>; <paramref name="label"/>
+    /// starts the error messages (the file and the layer).</summary>
+    /// <exception cref="ModelFormatException">Unknown kind, or a setting that is missing, malformed or out of range.</exception>
+    internal static Layer CreateLayer(string kind, IReadOnlyDictionary<string, string> settings, string label)
     {
         if (LayerRegistry.Find(kind) is not { } type)
         {
-            throw new ModelFormatException($"{path}: unknown layer kind '{kind}' (written by a newer Nabla?).");
+            throw new ModelFormatException($"{label}: unknown layer kind '{Show(kind)}' (written by a newer Nabla?).");
         }
 
         try
@@ -318,9 +580,145 @@ public static class ModelFile
         }
         catch (ArgumentException ex)
         {
-            throw new ModelFormatException($"{path}: layer '{kind}': {ex.Message}", ex);
+            throw new ModelFormatException($"{label}: {FirstLine(ex.Message)}", ex);
         }
     }
+
+    private static ModelMetadata ReadModelMetadata(Dictionary<string, string> meta, Sequential model, Dictionary<string, float[]> extraTensors, string path)
+    {
+        TaskKind task = meta.GetValueOrDefault("task", "classification") switch
+        {
+            "classification" => TaskKind.Classification,
+            "binary" => TaskKind.Binary,
+            "regression" => TaskKind.Regression,
+            string other => throw new ModelFormatException($"{path}: task '{Show(other)}' is not one of classification, binary, regression."),
+        };
+        string[] classNames = ReadStringArray(meta, "class_names", path);
+        int outputs = model.OutputShape.Count;
+        (bool fits, string needs) = task switch
+        {
+            TaskKind.Classification => (classNames.Length == outputs, $"one per output unit ({outputs})"),
+            TaskKind.Binary => (classNames.Length == 2 && outputs == 1, "2 for one output unit"),
+            _ => (classNames.Length == 0, "none"),
+        };
+        if (!fits)
+        {
+            throw new ModelFormatException($"{path}: {classNames.Length} class names for a {task.ToString().ToLowerInvariant()} model with {outputs} output units; it needs {needs}.");
+        }
+
+        string loss = meta.GetValueOrDefault("loss", "cross-entropy");
+        if (!Losses.Loss.Names.Contains(loss))
+        {
+            throw new ModelFormatException($"{path}: loss '{Show(loss)}' is not one of {string.Join(", ", Losses.Loss.Names)}.");
+        }
+
+        string[]? featureNames = meta.ContainsKey("feature_names") ? ReadStringArray(meta, "feature_names", path) : null;
+        if (featureNames is not null && featureNames.Length != model.InputShape.Count)
+        {
+            throw new ModelFormatException($"{path}: {featureNames.Length} feature names for a model that takes {model.InputShape.Count} inputs.");
+        }
+
+        double targetStd = MetaDouble(meta, "target_std", 1, path);
+        if (!(targetStd > 0))
+        {
+            throw new ModelFormatException($"{path}: target_std {targetStd} is not positive.");
+        }
+
+        return new ModelMetadata(classNames, (float)MetaDouble(meta, "input_scale", null, path), loss)
+        {
+            Task = task,
+            TargetMean = MetaDouble(meta, "target_mean", 0, path),
+            TargetStd = targetStd,
+            FeatureNames = featureNames,
+            TargetName = meta.GetValueOrDefault("target_name"),
+            Scaler = ReadScaler(meta, model.InputShape.Count, extraTensors, path),
+        };
+    }
+
+    private static Scaler? ReadScaler(Dictionary<string, string> meta, int inputs, Dictionary<string, float[]> extraTensors, string path)
+    {
+        if (!meta.TryGetValue("scaling", out string? scaling))
+        {
+            return null;
+        }
+
+        ScalingKind kind = scaling switch
+        {
+            "none" => ScalingKind.None,
+            "minmax" => ScalingKind.MinMax,
+            "standard" => ScalingKind.Standard,
+            "fixed" => ScalingKind.Fixed,
+            _ => throw new ModelFormatException($"{path}: scaling '{Show(scaling)}' is not one of none, minmax, standard, fixed."),
+        };
+        if (!extraTensors.Remove("preprocessing.offset", out float[]? offset) || !extraTensors.Remove("preprocessing.scale", out float[]? factors)
+            || offset.Length != inputs || factors.Length != inputs)
+        {
+            throw new ModelFormatException($"{path}: the preprocessing tensors are missing or do not match the input size {inputs}.");
+        }
+
+        if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(offset) || !System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(factors))
+        {
+            throw new ModelFormatException($"{path}: the preprocessing tensors hold values that are not finite.");
+        }
+
+        return new Scaler(kind, offset, factors);
+    }
+
+    private static string Required(Dictionary<string, string> meta, string key, string path) =>
+        meta.TryGetValue(key, out string? value) ? value : throw new ModelFormatException($"{path}: the metadata has no {key}.");
+
+    /// <summary>A finite number from the metadata; <paramref name="fallback"/> when the key is absent (null: required).</summary>
+    private static double MetaDouble(Dictionary<string, string> meta, string key, double? fallback, string path)
+    {
+        if (!meta.TryGetValue(key, out string? text) && fallback is not null)
+        {
+            return fallback.Value;
+        }
+
+        text ??= Required(meta, key, path);
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) && float.IsFinite((float)value)
+            ? value
+            : throw new ModelFormatException($"{path}: {key} '{Show(text)}' is not a finite number.");
+    }
+
+    private static int[] ReadIntArray(Dictionary<string, string> meta, string key, string path)
+    {
+        using JsonDocument document = ParseNested(Required(meta, key, path), key, path);
+        if (document.RootElement.ValueKind != JsonValueKind.Array)
+        {
+            throw new ModelFormatException($"{path}: {key} is a JSON {Kind(document.RootElement)}, not a list of whole numbers.");
+        }
+
+        return document.RootElement.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out int v) ? v
+            : throw new ModelFormatException($"{path}: {key} holds {Show(e.GetRawText())}, not a whole number.")).ToArray();
+    }
+
+    private static string[] ReadStringArray(Dictionary<string, string> meta, string key, string path)
+    {
+        using JsonDocument document = ParseNested(Required(meta, key, path), key, path);
+        if (document.RootElement.ValueKind != JsonValueKind.Array)
+        {
+            throw new ModelFormatException($"{path}: {key} is a JSON {Kind(document.RootElement)}, not a list of strings.");
+        }
+
+        return document.RootElement.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()!
+            : throw new ModelFormatException($"{path}: {key} holds a JSON {Kind(e)}, not a string.")).ToArray();
+    }
+
+    private static string StringField(JsonElement node, string key, string label) =>
+        node.TryGetProperty(key, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString()!
+            : throw new ModelFormatException($"{label} has no {key} (a string).");
+
+    private static string Kind(JsonElement element) => element.ValueKind.ToString().ToLowerInvariant();
+
+    /// <summary>Text from the file as it may appear in a one-line message: control characters escaped, at most 60 characters.</summary>
+    private static string Show(string text)
+    {
+        string shown = string.Concat(text.Take(60).Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+        return text.Length > 60 ? shown + "…" : shown;
+    }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].TrimEnd();
 
     private static string JsonSerializeInts(int[] values) => "[" + string.Join(",", values.Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]";
 
