@@ -25,8 +25,11 @@ public sealed record CsvOptions
 /// <summary>A CSV file's numeric feature columns, as one [rows, features] array, and its target column as text.</summary>
 public sealed record CsvTable(string Path, string[] FeatureNames, float[] Features, int Rows, string? TargetName, string[]? Targets, int FirstDataLine)
 {
+    /// <summary>The file line of each data row, when known (blank lines are skipped, so rows and lines can differ).</summary>
+    public IReadOnlyList<int>? RowLines { get; init; }
+
     /// <summary>The file line of data row <paramref name="row"/> (for error messages).</summary>
-    public int LineOf(int row) => FirstDataLine + row;
+    public int LineOf(int row) => RowLines is { } lines && row >= 0 && row < lines.Count ? lines[row] : FirstDataLine + row;
 }
 
 /// <summary>
@@ -38,29 +41,74 @@ public static class CsvLoader
 {
     private static readonly string[] s_targetNames = ["label", "target", "class"];
 
-    /// <summary>Reads <paramref name="path"/>.</summary>
+    /// <summary>The longest row Sylvan may buffer, in characters (a longer one is an error naming its line).</summary>
+    public const int MaxRowLength = 1 << 22;
+
+    /// <summary>Reads <paramref name="path"/>. Blank lines (empty or only whitespace) are skipped, as pandas does.</summary>
+    /// <remarks>Memory is bounded by what the file holds: the feature array is sized from the line count but never
+    /// beyond the rows the file's bytes can hold (a row of W features takes at least W characters and its delimiters),
+    /// and grows as rows arrive.</remarks>
     /// <exception cref="DataFormatException">The file is missing or malformed; the message names file, line and column.</exception>
     public static CsvTable Load(string path, CsvOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (Directory.Exists(path))
+        {
+            throw new DataFormatException($"{path}: is a folder, not a CSV file.");
+        }
+
         if (!File.Exists(path))
         {
             throw new DataFormatException($"{path}: file not found.");
         }
 
-        int estimatedRows = CountLines(path);
+        if (!IO.AtomicFile.IsRegularFile(path))
+        {
+            throw new DataFormatException($"{path}: not a regular file (a device, FIFO or socket); give a CSV file.");
+        }
+
+        var (lineCount, fileLength) = CountLines(path);
         using CsvDataReader reader = Open(path);
-        if (!reader.Read())
+        int line = 0;
+
+        // The next record that is not a blank line; Sylvan's format errors become one line naming file and line.
+        bool Next()
+        {
+            try
+            {
+                while (reader.Read())
+                {
+                    line = reader.RowNumber;
+                    if (reader.RowFieldCount > 1 || !reader.GetFieldSpan(0).IsWhiteSpace())
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+            catch (CsvFormatException ex)
+            {
+                throw FormatError(path, ex);
+            }
+        }
+
+        if (!Next())
         {
             throw new DataFormatException($"{path}: the file is empty (no header, no data rows).");
         }
 
-        int columns = reader.RowFieldCount;
+        int columns = reader.RowFieldCount, firstLine = line;
         string[] first = Cells(reader, columns);
-        string[]? second = reader.Read() ? Cells(reader, reader.RowFieldCount) : null;
+        string[]? second = Next() ? Cells(reader, reader.RowFieldCount) : null;
+        int secondLine = line;
         bool header = options.HasHeader ?? DetectHeader(first, second);
         string[] names = header ? first.Select((n, j) => string.IsNullOrWhiteSpace(n) ? $"column{j}" : n.Trim()).ToArray()
             : Enumerable.Range(0, columns).Select(j => $"column{j}").ToArray();
+        if (header)
+        {
+            CheckUniqueNames(path, names);
+        }
 
         int target = FindTarget(path, names, header, options);
         var dropped = new HashSet<int>(options.Drop.Select(d => FindColumn(path, names, d, "--drop")));
@@ -76,16 +124,16 @@ public static class CsvLoader
             throw new DataFormatException($"{path}: no feature columns are left (columns: {string.Join(", ", names)}).");
         }
 
-        // Sized from the line count, so the usual file needs neither growth nor a final trim (no second copy).
-        long estimate = Math.Max(1, estimatedRows - (header ? 1 : 0));
-        var features = new float[Math.Min(estimate * width, Array.MaxLength / width * (long)width)];
-        var targets = target >= 0 ? new List<string>(estimatedRows) : null;
+        // Sized from the line count, so the usual file needs neither growth nor a final trim (no second copy); but
+        // never beyond the rows the file's bytes can hold, whatever its line count (blank lines hold no rows).
+        long estimate = Math.Clamp(Math.Min(lineCount - (header ? 1 : 0), fileLength / (width + columns - 1L) + 1), 1, Array.MaxLength / width);
+        var features = new float[estimate * width];
+        var targets = target >= 0 ? new List<string>((int)estimate) : null;
+        var lines = new List<int>((int)estimate);
         int rows = 0;
-        int firstDataLine = header ? 2 : 1;
 
-        void AddRow(Func<int, ReadOnlySpan<char>> cell, int fieldCount)
+        void AddRow(Func<int, ReadOnlySpan<char>> cell, int fieldCount, int line)
         {
-            int line = firstDataLine + rows;
             if (fieldCount != columns)
             {
                 throw new DataFormatException($"{path}: line {line} has {fieldCount} fields but the {(header ? "header" : "first row")} has {columns}.");
@@ -96,6 +144,11 @@ public static class CsvLoader
                 Array.Resize(ref features, (int)Math.Min(Array.MaxLength / width * (long)width, features.Length * 3L / 2 + width));
             }
 
+            if ((long)(rows + 1) * width > features.Length)
+            {
+                throw new DataFormatException($"{path}: line {line}: more rows of {width} features than one array can hold.");
+            }
+
             Span<float> row = features.AsSpan(rows * width, width);
             for (int f = 0; f < width; f++)
             {
@@ -103,9 +156,9 @@ public static class CsvLoader
                 if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
                 {
                     string problem = text.IsEmpty ? "is empty (missing values are not supported: fill or drop them)"
-                        : float.IsFinite(value) || !float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? $"'{text}' is not a number"
-                        : $"'{text}' is not a finite number";
-                    throw new DataFormatException($"{path}: line {line}, column {featureColumns[f] + 1} ('{names[featureColumns[f]]}'): {problem}.");
+                        : float.IsFinite(value) || !float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? $"'{Show(text)}' is not a number"
+                        : $"'{Show(text)}' is not a finite number";
+                    throw new DataFormatException($"{path}: line {line}, column {featureColumns[f] + 1} ('{Show(names[featureColumns[f]])}'): {problem}.");
                 }
 
                 row[f] = value;
@@ -116,27 +169,28 @@ public static class CsvLoader
                 string value = cell(target).Trim().ToString();
                 if (value.Length == 0)
                 {
-                    throw new DataFormatException($"{path}: line {line}, column {target + 1} ('{names[target]}'): the target is empty.");
+                    throw new DataFormatException($"{path}: line {line}, column {target + 1} ('{Show(names[target])}'): the target is empty.");
                 }
 
                 targets.Add(value);
             }
 
+            lines.Add(line);
             rows++;
         }
 
         if (!header)
         {
-            AddRow(j => first[j], first.Length);
+            AddRow(j => first[j], first.Length, firstLine);
         }
 
         if (second is not null)
         {
-            AddRow(j => second[j], second.Length);
+            AddRow(j => second[j], second.Length, secondLine);
             Func<int, ReadOnlySpan<char>> current = j => reader.GetFieldSpan(j);
-            while (reader.Read())
+            while (Next())
             {
-                AddRow(current, reader.RowFieldCount);
+                AddRow(current, reader.RowFieldCount, line);
             }
         }
 
@@ -150,16 +204,55 @@ public static class CsvLoader
             Array.Resize(ref features, rows * width);
         }
 
-        return new CsvTable(path, featureColumns.Select(j => names[j]).ToArray(), features, rows, target >= 0 ? names[target] : null, targets?.ToArray(), firstDataLine);
+        return new CsvTable(path, featureColumns.Select(j => names[j]).ToArray(), features, rows, target >= 0 ? names[target] : null, targets?.ToArray(), lines[0])
+        {
+            RowLines = lines.ToArray(),
+        };
+    }
+
+    private static DataFormatException FormatError(string path, CsvFormatException ex)
+    {
+        int line = Math.Max(1, ex.RowNumber);
+        string problem = ex switch
+        {
+            CsvRecordTooLargeException => $"a row longer than {MaxRowLength} characters (is a quote left open?)",
+            CsvInvalidCharacterException when ex.Message.Contains("quote", StringComparison.OrdinalIgnoreCase) => "a quoted field has no closing quote",
+            _ => $"malformed CSV ({ex.Message.Split('\n')[0].TrimEnd()})",
+        };
+        return new DataFormatException($"{path}: line {line}: {problem}.", ex);
+    }
+
+    /// <summary>Two columns with one name (compared as <c>--target</c>/<c>--drop</c> and prediction compare them, ignoring
+    /// case) would make picking by name read the wrong one.</summary>
+    private static void CheckUniqueNames(string path, string[] names)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (int j = 0; j < names.Length; j++)
+        {
+            if (!seen.TryAdd(names[j], j))
+            {
+                throw new DataFormatException($"{path}: line 1: columns {seen[names[j]] + 1} and {j + 1} are both named '{Show(names[j])}'; column names must be unique.");
+            }
+        }
+    }
+
+    private static string Show(ReadOnlySpan<char> text)
+    {
+        string shown = string.Concat(text[..Math.Min(text.Length, 60)].ToString().Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+        return text.Length > 60 ? shown + "…" : shown;
     }
 
     private static CsvDataReader Open(string path)
     {
         try
         {
-            return CsvDataReader.Create(path, new CsvDataReaderOptions { HasHeaders = false });
+            return CsvDataReader.Create(path, new CsvDataReaderOptions { HasHeaders = false, BufferSize = 1 << 16, MaxBufferSize = MaxRowLength });
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CsvFormatException)
+        catch (CsvFormatException ex)
+        {
+            throw FormatError(path, ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new DataFormatException($"{path}: cannot read the file ({ex.Message}).", ex);
         }
@@ -262,18 +355,27 @@ public static class CsvLoader
         return remaining;
     }
 
-    private static int CountLines(string path)
+    private static (long Lines, long Bytes) CountLines(string path)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        byte[] buffer = new byte[1 << 16];
-        int lines = 0, read;
-        byte last = (byte)'\n';
-        while ((read = stream.Read(buffer)) > 0)
+        try
         {
-            lines += buffer.AsSpan(0, read).Count((byte)'\n');
-            last = buffer[read - 1];
-        }
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            byte[] buffer = new byte[1 << 16];
+            long lines = 0, bytes = 0;
+            int read;
+            byte last = (byte)'\n';
+            while ((read = stream.Read(buffer)) > 0)
+            {
+                lines += buffer.AsSpan(0, read).Count((byte)'\n');
+                bytes += read;
+                last = buffer[read - 1];
+            }
 
-        return last == (byte)'\n' ? lines : lines + 1;
+            return (last == (byte)'\n' ? lines : lines + 1, bytes);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new DataFormatException($"{path}: cannot read the file ({ex.Message}).", ex);
+        }
     }
 }

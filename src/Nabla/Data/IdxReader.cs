@@ -16,11 +16,28 @@ public static class IdxReader
     public sealed record IdxData(int[] Dimensions, byte[] Values);
 
     /// <summary>Reads an IDX file and checks that it has <paramref name="expectedRank"/> dimensions.</summary>
-    /// <remarks>Streams the file (through gzip when compressed) straight into one array of the declared size, so
-    /// loading 60,000 images holds the pixels once, not three times.</remarks>
+    /// <remarks>Nothing is allocated from the sizes the header declares before they are checked against what the
+    /// file can hold: a raw file's length must match them exactly, and a gzip file's values are read into a buffer
+    /// that grows as data arrives (sized at once only when the compressed length can hold it). Either way the pixels
+    /// end in one array of the declared size, so loading 60,000 images holds them once, not three times.</remarks>
     /// <exception cref="DataFormatException">The file is missing, truncated, or not an unsigned-byte IDX file of that rank.</exception>
     public static IdxData Read(string path, int expectedRank)
     {
+        if (Directory.Exists(path))
+        {
+            throw new DataFormatException($"{path}: is a folder, not an IDX file.");
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new DataFormatException($"{path}: file not found.");
+        }
+
+        if (!IO.AtomicFile.IsRegularFile(path))
+        {
+            throw new DataFormatException($"{path}: not a regular file (a device, FIFO or socket), so not an IDX file.");
+        }
+
         try
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
@@ -46,21 +63,32 @@ public static class IdxReader
 
             IdxData shape = Parse(header.AsSpan(0, headerRead), expectedRank, path, headerOnly: true);
             long count = shape.Dimensions.Aggregate(1L, (a, d) => a * d);
-            if (count > Array.MaxLength)
+            string declared = $"the header declares [{string.Join(", ", shape.Dimensions)}] = {count} values";
+            if (!gzip && file.Length - headerRead != count)
             {
-                throw new DataFormatException($"{path}: the header declares [{string.Join(", ", shape.Dimensions)}] = {count} values, more than this reader can hold.");
+                string problem = file.Length - headerRead < count ? "truncated" : "longer than its header says";
+                throw new DataFormatException($"{path}: {problem}: {declared} but the file holds {file.Length - headerRead}.");
             }
 
-            byte[] values = new byte[count];
-            int read = stream.ReadAtLeast(values, values.Length, throwOnEndOfStream: false);
-            if (read < values.Length)
+            // Deflate expands at most about 1032 times: a larger declared size cannot be in the file, so it is not
+            // allocated up front (the data would run out first).
+            long initial = gzip ? Math.Min(count, Math.Max(1 << 20, file.Length * 1032)) : count;
+            byte[] values = new byte[initial];
+            long read = stream.ReadAtLeast(values, values.Length, throwOnEndOfStream: false);
+            while (read == values.Length && read < count)
             {
-                throw new DataFormatException($"{path}: truncated: the header declares [{string.Join(", ", shape.Dimensions)}] = {count} values but the file holds {read}.");
+                Array.Resize(ref values, (int)Math.Min(count, values.Length * 2L));
+                read += stream.ReadAtLeast(values.AsSpan((int)read), values.Length - (int)read, throwOnEndOfStream: false);
+            }
+
+            if (read < count)
+            {
+                throw new DataFormatException($"{path}: truncated: {declared} but the file holds {read}.");
             }
 
             if (stream.ReadByte() != -1)
             {
-                throw new DataFormatException($"{path}: longer than its header says: it declares [{string.Join(", ", shape.Dimensions)}] = {count} values.");
+                throw new DataFormatException($"{path}: longer than its header says: {declared}.");
             }
 
             return new IdxData(shape.Dimensions, values);
@@ -119,7 +147,12 @@ public static class IdxReader
             }
 
             dimensions[i] = (int)size;
-            count *= size;
+            count = Math.Min(count * size, (long)Array.MaxLength + 1);
+        }
+
+        if (count > Array.MaxLength)
+        {
+            throw new DataFormatException($"{source}: the header declares [{string.Join(", ", dimensions)}], more values than one array can hold ({Array.MaxLength}).");
         }
 
         if (headerOnly)

@@ -52,7 +52,7 @@ public static class Mnist
     public static Dataset FromFiles(string imagesPath, string labelsPath)
     {
         IdxReader.IdxData images = IdxReader.Read(imagesPath, 3);
-        int count = images.Dimensions[0];
+        int count = CheckImages(images, imagesPath);
         IdxReader.IdxData labelData = IdxReader.Read(labelsPath, 1);
         if (labelData.Dimensions[0] != count)
         {
@@ -73,10 +73,22 @@ public static class Mnist
     public static Tensor ReadImages(string path)
     {
         IdxReader.IdxData data = IdxReader.Read(path, 3);
-        int count = data.Dimensions[0];
+        int count = CheckImages(data, path);
         var features = new Tensor(count, 1, data.Dimensions[1], data.Dimensions[2]);
         TensorMath.ExpandBytes(data.Values, PixelScale, features.Span);
         return features;
+    }
+
+    /// <summary>The image count, after checking that there are images and that they have pixels.</summary>
+    private static int CheckImages(IdxReader.IdxData images, string path)
+    {
+        int[] d = images.Dimensions;
+        if (d[0] == 0 || d[1] == 0 || d[2] == 0)
+        {
+            throw new DataFormatException($"{path}: holds no images ({d[0]} images of {d[1]}×{d[2]} pixels).");
+        }
+
+        return d[0];
     }
 
     private static string Find(string folder, string name)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Nabla.Models;
 using Nabla.Serialization;
@@ -22,7 +23,11 @@ public static class Checkpoint
     public const string FileName = "checkpoint.nabla";
 
     /// <summary>What <see cref="Load"/> read.</summary>
-    public sealed record Data(Sequential Model, ModelMetadata Metadata, IReadOnlyDictionary<string, string> Extra, JsonObject State, IReadOnlyDictionary<string, float[]> Tensors);
+    public sealed record Data(Sequential Model, ModelMetadata Metadata, IReadOnlyDictionary<string, string> Extra, JsonObject State, IReadOnlyDictionary<string, float[]> Tensors)
+    {
+        /// <summary>The checkpoint file (for error messages).</summary>
+        public string Path { get; init; } = FileName;
+    }
 
     /// <summary>Writes the session's state into <paramref name="folder"/>, with <paramref name="settings"/> (free text the
     /// caller needs to rebuild the session, such as its command line).</summary>
@@ -78,6 +83,8 @@ public static class Checkpoint
     }
 
     /// <summary>Reads the checkpoint in <paramref name="folder"/>.</summary>
+    /// <remarks>The training state is checked here (types, counts, ranges), so a damaged checkpoint fails before a
+    /// session is built; <see cref="Restore"/> then checks it against the session.</remarks>
     /// <exception cref="ModelFormatException">Missing, corrupt, or not a checkpoint.</exception>
     public static Data Load(string folder)
     {
@@ -93,7 +100,20 @@ public static class Checkpoint
             throw new ModelFormatException($"{path}: a model file, not a checkpoint (no training state).");
         }
 
-        return new Data(model, metadata, extra, JsonNode.Parse(stateText)!.AsObject(), tensors);
+        JsonObject state;
+        try
+        {
+            state = JsonNode.Parse(stateText, null, new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
+                ?? throw new ModelFormatException($"{path}: the training state is not a JSON object.");
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelFormatException($"{path}: the training state is not valid JSON ({ex.Message.Split('\n')[0].TrimEnd()}).", ex);
+        }
+
+        var data = new Data(model, metadata, extra, state, tensors) { Path = path };
+        SavedState.Read(data);
+        return data;
     }
 
     /// <summary>The settings string saved with the checkpoint.</summary>
@@ -101,42 +121,128 @@ public static class Checkpoint
 
     /// <summary>Puts the saved state into <paramref name="session"/>, which must have been built on <see cref="Data.Model"/>
     /// with the same kind of optimizer and schedule.</summary>
+    /// <exception cref="ModelFormatException">The state is damaged or does not fit the session (another optimizer,
+    /// schedule or model); nothing is changed then.</exception>
     public static void Restore(TrainingSession session, Data data)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(data);
-        JsonObject state = data.State;
+        SavedState state = SavedState.Read(data);
+        string path = data.Path;
         IReadOnlyList<float[]> optimizerState = session.Optimizer.State;
-        if ((int)state["optimizer_state_arrays"]! != optimizerState.Count)
+        if (state.OptimizerArrays != optimizerState.Count)
         {
-            throw new ModelFormatException($"The checkpoint holds {(int)state["optimizer_state_arrays"]!} optimizer arrays but this optimizer has {optimizerState.Count}: it was made with another optimizer.");
+            throw new ModelFormatException($"{path}: the checkpoint holds {state.OptimizerArrays} optimizer arrays but this optimizer has {optimizerState.Count}: it was made with another optimizer.");
+        }
+
+        var saved = new float[optimizerState.Count][];
+        for (int i = 0; i < optimizerState.Count; i++)
+        {
+            saved[i] = data.Tensors.GetValueOrDefault($"optimizer.{i}") ?? throw new ModelFormatException($"{path}: the checkpoint has no optimizer array {i}.");
+            if (saved[i].Length != optimizerState[i].Length)
+            {
+                throw new ModelFormatException($"{path}: the checkpoint's optimizer array {i} has {saved[i].Length} values, the optimizer needs {optimizerState[i].Length}.");
+            }
+        }
+
+        int scheduleLength = session.Options.Schedule?.SaveState().Length ?? 0;
+        if (state.Schedule.Length != scheduleLength)
+        {
+            throw new ModelFormatException($"{path}: the checkpoint holds {state.Schedule.Length} schedule values but this schedule keeps {scheduleLength}: it was made with another schedule.");
+        }
+
+        float[][]? bestState = null;
+        if (state.BestArrays > 0)
+        {
+            int[] lengths = [.. session.Model.Layers.SelectMany(l => l.Parameters.Concat(l.Buffers)).Select(p => p.Value.Length)];
+            if (state.BestArrays != lengths.Length)
+            {
+                throw new ModelFormatException($"{path}: the checkpoint holds {state.BestArrays} best-weight arrays but the model has {lengths.Length} tensors.");
+            }
+
+            bestState = new float[lengths.Length][];
+            for (int i = 0; i < lengths.Length; i++)
+            {
+                bestState[i] = data.Tensors.GetValueOrDefault($"best.{i}") ?? throw new ModelFormatException($"{path}: the checkpoint has no best-weight array {i}.");
+                if (bestState[i].Length != lengths[i])
+                {
+                    throw new ModelFormatException($"{path}: the checkpoint's best-weight array {i} has {bestState[i].Length} values, the model's tensor needs {lengths[i]}.");
+                }
+            }
         }
 
         for (int i = 0; i < optimizerState.Count; i++)
         {
-            float[] saved = data.Tensors[$"optimizer.{i}"];
-            if (saved.Length != optimizerState[i].Length)
-            {
-                throw new ModelFormatException($"The checkpoint's optimizer array {i} has {saved.Length} values, the optimizer needs {optimizerState[i].Length}.");
-            }
-
-            saved.CopyTo(optimizerState[i], 0);
+            saved[i].CopyTo(optimizerState[i], 0);
         }
 
-        session.Optimizer.StepCount = (long)state["optimizer_steps"]!;
-        session.InitialLearningRate = (float)state["initial_learning_rate"]!;
-        int bestArrays = (int)state["early_stopping_arrays"]!;
-        float[][]? bestState = bestArrays == 0 ? null : Enumerable.Range(0, bestArrays).Select(i => data.Tensors[$"best.{i}"]).ToArray();
-        var history = state["history"]!.AsArray().Select(e => new EpochReport(
-            (int)e!["epoch"]!, (double)e["loss"]!, (double?)e["accuracy"] ?? double.NaN, (double?)e["val_loss"], (double?)e["val_accuracy"],
-            (double)e["learning_rate"]!, TimeSpan.FromSeconds((double)e["seconds"]!)));
-        double best = (double?)state["early_stopping_best"] ?? double.NaN;
-        int wait = (int)state["early_stopping_wait"]!;
-        EpochReport[] epochs = [.. history];
-        int? bestEpoch = state["early_stopping_epoch"] is { } e ? (int)e : bestState is null ? null
-            : epochs.FirstOrDefault(r => session.Options.EarlyStopping?.ValueOf(r) == best)?.Epoch;
-        session.Options.EarlyStopping?.Restore(best, wait, bestEpoch, bestState);
-        session.Restore((int)state["completed_epochs"]!, epochs, state["schedule_state"]!.AsArray().Select(v => (double)v!).ToArray());
+        session.Optimizer.StepCount = state.OptimizerSteps;
+        session.InitialLearningRate = state.InitialLearningRate;
+        int? bestEpoch = state.BestEpoch ?? (bestState is null ? null
+            : state.History.FirstOrDefault(r => session.Options.EarlyStopping?.ValueOf(r) == state.Best)?.Epoch);
+        session.Options.EarlyStopping?.Restore(state.Best, state.Wait, bestEpoch, bestState);
+        session.Restore(state.CompletedEpochs, state.History, state.Schedule);
+    }
+
+    /// <summary>The training state as <see cref="Save"/> wrote it, read with every type and range checked.</summary>
+    private sealed record SavedState(int CompletedEpochs, long OptimizerSteps, int OptimizerArrays, float InitialLearningRate,
+        double[] Schedule, double Best, int Wait, int BestArrays, int? BestEpoch, List<EpochReport> History)
+    {
+        public static SavedState Read(Data data)
+        {
+            JsonObject state = data.State ?? throw new ModelFormatException($"{data.Path}: the checkpoint has no training state.");
+            string where = $"{data.Path}: training state";
+            JsonArray history = Field(state, "history", where) as JsonArray ?? throw Bad(where, "history", "a list");
+            JsonArray schedule = Field(state, "schedule_state", where) as JsonArray ?? throw Bad(where, "schedule_state", "a list");
+            var reports = new List<EpochReport>(history.Count);
+            foreach (JsonNode? node in history)
+            {
+                string at = $"{where}, history entry {reports.Count + 1}";
+                JsonObject e = node as JsonObject ?? throw new ModelFormatException($"{at} is not a JSON object.");
+                double seconds = Number(e, "seconds", at);
+                if (!(seconds >= 0 && seconds < 1e9))
+                {
+                    throw Bad(at, "seconds", "a duration in seconds");
+                }
+
+                reports.Add(new EpochReport(Count(e, "epoch", at), Number(e, "loss", at), NumberOrNull(e, "accuracy", at) ?? double.NaN,
+                    NumberOrNull(e, "val_loss", at), NumberOrNull(e, "val_accuracy", at), Number(e, "learning_rate", at), TimeSpan.FromSeconds(seconds)));
+            }
+
+            double rate = Number(state, "initial_learning_rate", where);
+            if (!(rate >= 0 && float.IsFinite((float)rate)))
+            {
+                throw Bad(where, "initial_learning_rate", "a learning rate ≥ 0");
+            }
+
+            long steps = Field(state, "optimizer_steps", where) is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out long s) && s >= 0
+                ? s : throw Bad(where, "optimizer_steps", "a whole number ≥ 0");
+            return new SavedState(Count(state, "completed_epochs", where), steps, Count(state, "optimizer_state_arrays", where), (float)rate,
+                [.. schedule.Select((n, i) => AsNumber(n) ?? throw Bad(where, $"schedule_state[{i}]", "a number"))],
+                NumberOrNull(state, "early_stopping_best", where) ?? double.NaN, Count(state, "early_stopping_wait", where),
+                Count(state, "early_stopping_arrays", where),
+                state.TryGetPropertyValue("early_stopping_epoch", out JsonNode? epoch) && epoch is not null ? Count(state, "early_stopping_epoch", where) : null, reports);
+        }
+
+        private static JsonNode? Field(JsonObject o, string key, string where) =>
+            o.TryGetPropertyValue(key, out JsonNode? node) ? node : throw new ModelFormatException($"{where} has no {key}.");
+
+        private static double? AsNumber(JsonNode? node) =>
+            node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out double d) && double.IsFinite(d) ? d : null;
+
+        private static double Number(JsonObject o, string key, string where) => AsNumber(Field(o, key, where)) ?? throw Bad(where, key, "a number");
+
+        private static double? NumberOrNull(JsonObject o, string key, string where)
+        {
+            JsonNode? node = Field(o, key, where);
+            return node is null ? null : AsNumber(node) ?? throw Bad(where, key, "a number or null");
+        }
+
+        private static int Count(JsonObject o, string key, string where) =>
+            Field(o, key, where) is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out int n) && n >= 0
+                ? n : throw Bad(where, key, "a whole number ≥ 0");
+
+        private static ModelFormatException Bad(string where, string key, string what) => new($"{where}: {key} is not {what}.");
     }
 }
 
