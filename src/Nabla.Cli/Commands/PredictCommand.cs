@@ -4,7 +4,6 @@ using Nabla.Data;
 using Nabla.Models;
 using Nabla.Serialization;
 using Nabla.Tensors;
-using StbImageSharp;
 
 namespace Nabla.Cli.Commands;
 
@@ -80,7 +79,7 @@ internal static class PredictCommand
 
         if (extension is ".png" or ".jpg" or ".jpeg" or ".bmp")
         {
-            samples = ReadImage(path, features, metadata.InputScale);
+            samples = ImageInput.ReadForModel(path, features, metadata.InputScale);
         }
         else if (text)
         {
@@ -104,57 +103,5 @@ internal static class PredictCommand
         }
 
         return samples;
-    }
-
-    /// <summary>A grayscale image resized to the model's square input (bilinear). MNIST digits are light on dark; an
-    /// image that is mostly light (dark ink on paper) is inverted to match.</summary>
-    private static Tensor ReadImage(string path, int features, float scale)
-    {
-        int side = (int)Math.Round(Math.Sqrt(features));
-        if (side * side != features)
-        {
-            throw new UsageException($"{path}: the model takes {features} values, not a square image.");
-        }
-
-        ImageResult image;
-        try
-        {
-            using var stream = File.OpenRead(path);
-            image = ImageResult.FromStream(stream, ColorComponents.Grey);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IndexOutOfRangeException)
-        {
-            throw new UsageException($"{path}: not a readable PNG/JPEG image ({ex.Message}).", ex);
-        }
-
-        var pixels = new float[features];
-        for (int y = 0; y < side; y++)
-        {
-            for (int x = 0; x < side; x++)
-            {
-                double sx = (x + 0.5) * image.Width / side - 0.5, sy = (y + 0.5) * image.Height / side - 0.5;
-                int x0 = Math.Clamp((int)Math.Floor(sx), 0, image.Width - 1), y0 = Math.Clamp((int)Math.Floor(sy), 0, image.Height - 1);
-                int x1 = Math.Min(x0 + 1, image.Width - 1), y1 = Math.Min(y0 + 1, image.Height - 1);
-                double fx = Math.Clamp(sx - x0, 0, 1), fy = Math.Clamp(sy - y0, 0, 1);
-                double top = image.Data[y0 * image.Width + x0] * (1 - fx) + image.Data[y0 * image.Width + x1] * fx;
-                double bottom = image.Data[y1 * image.Width + x0] * (1 - fx) + image.Data[y1 * image.Width + x1] * fx;
-                pixels[y * side + x] = (float)(top * (1 - fy) + bottom * fy);
-            }
-        }
-
-        if (pixels.Average() > 127.5)
-        {
-            for (int i = 0; i < pixels.Length; i++)
-            {
-                pixels[i] = 255f - pixels[i];
-            }
-        }
-
-        for (int i = 0; i < pixels.Length; i++)
-        {
-            pixels[i] *= scale;
-        }
-
-        return new Tensor(pixels, new Shape(1, features));
     }
 }
