@@ -121,7 +121,7 @@ public static class CsvLoader
         int width = featureColumns.Length;
         if (width == 0)
         {
-            throw new DataFormatException($"{path}: no feature columns are left (columns: {string.Join(", ", names)}).");
+            throw new DataFormatException($"{path}: no feature columns are left (columns: {string.Join(", ", names.Take(12).Select(n => Show(n)))}).");
         }
 
         // Sized from the line count, so the usual file needs neither growth nor a final trim (no second copy); but
@@ -236,7 +236,8 @@ public static class CsvLoader
         }
     }
 
-    private static string Show(ReadOnlySpan<char> text)
+    /// <summary>Text from the file as it may appear in a one-line message: control characters escaped, at most 60 characters.</summary>
+    internal static string Show(ReadOnlySpan<char> text)
     {
         string shown = string.Concat(text[..Math.Min(text.Length, 60)].ToString().Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
         return text.Length > 60 ? shown + "…" : shown;
@@ -329,7 +330,7 @@ public static class CsvLoader
             return -1;
         }
 
-        throw new DataFormatException($"{path}: {option} '{spec}' is not a column (columns: {string.Join(", ", names.Take(12))}{(names.Length > 12 ? $", … {names.Length} in all" : "")}).");
+        throw new DataFormatException($"{path}: {option} '{Show(spec)}' is not a column (columns: {string.Join(", ", names.Take(12).Select(n => Show(n)))}{(names.Length > 12 ? $", … {names.Length} in all" : "")}).");
     }
 
     private static int[] SelectFeatures(string path, string[] names, bool header, HashSet<int> dropped, IReadOnlyList<string>? wanted)
@@ -344,7 +345,7 @@ public static class CsvLoader
         {
             return wanted.Select(name => Array.FindIndex(names, n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase)) is int j && j >= 0
                 ? j
-                : throw new DataFormatException($"{path}: the model needs a column '{name}' that the file does not have.")).ToArray();
+                : throw new DataFormatException($"{path}: the model needs a column '{Show(name)}' that the file does not have.")).ToArray();
         }
 
         if (remaining.Length != wanted.Count)

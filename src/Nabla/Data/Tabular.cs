@@ -43,13 +43,13 @@ public static class Tabular
             if (numbers is null)
             {
                 int bad = Array.FindIndex(targets, t => !double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
-                throw new DataFormatException($"{table.Path}: line {table.LineOf(bad)}: target '{targets[bad]}' is not a number, so this cannot be regression.");
+                throw new DataFormatException($"{table.Path}: line {table.LineOf(bad)}: target '{CsvLoader.Show(targets[bad])}' is not a number, so this cannot be regression.");
             }
 
             int nonFinite = Array.FindIndex(numbers, v => !double.IsFinite(v));
             if (nonFinite >= 0)
             {
-                throw new DataFormatException($"{table.Path}: line {table.LineOf(nonFinite)}: target '{targets[nonFinite]}' is not finite.");
+                throw new DataFormatException($"{table.Path}: line {table.LineOf(nonFinite)}: target '{CsvLoader.Show(targets[nonFinite])}' is not finite.");
             }
 
             var values = new Tensor(numbers.Select(v => (float)v).ToArray(), new Shape(numbers.Length, 1));
@@ -61,7 +61,7 @@ public static class Tabular
             : targets.Distinct().Order(StringComparer.Ordinal).ToArray());
         if (classes.Count < 2)
         {
-            throw new DataFormatException($"{table.Path}: the target '{table.TargetName}' has a single value ({classes[0]}): nothing to learn.");
+            throw new DataFormatException($"{table.Path}: the target '{CsvLoader.Show(table.TargetName)}' has a single value ({CsvLoader.Show(classes[0])}): nothing to learn.");
         }
 
         if (task == TaskKind.Binary && classes.Count != 2)
@@ -82,7 +82,7 @@ public static class Tabular
             if (!index.TryGetValue(key, out labels[i]) &&
                 !(numbers is not null && index.TryGetValue(numbers[i].ToString(CultureInfo.InvariantCulture), out labels[i])))
             {
-                throw new DataFormatException($"{table.Path}: line {table.LineOf(i)}: label '{targets[i]}' is not one of the classes the model knows ({string.Join(", ", classes.Take(20))}).");
+                throw new DataFormatException($"{table.Path}: line {table.LineOf(i)}: label '{CsvLoader.Show(targets[i])}' is not one of the classes the model knows ({string.Join(", ", classes.Take(20).Select(c => CsvLoader.Show(c)))}).");
             }
         }
 

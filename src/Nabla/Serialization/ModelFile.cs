@@ -225,6 +225,11 @@ public static class ModelFile
 
         int n = (int)headerLength;
         string? headerHash = CheckHeaderHash(bytes, n, path);
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.AsSpan(8, n)))
+        {
+            throw new ModelFormatException($"{path}: the header is not valid UTF-8 text.");
+        }
+
         using JsonDocument document = ParseJson(bytes.AsMemory(8, n), path, "the header");
         var (meta, entries) = ReadHeader(document.RootElement, path);
         if (meta.GetValueOrDefault("format") is not FormatName)
