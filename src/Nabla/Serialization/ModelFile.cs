@@ -288,6 +288,7 @@ public static class ModelFile
                 }
 
                 ReadLittleEndian(data[(int)entry.Begin..(int)entry.End], p.Value);
+                CheckFinite(name, p.Value, path);
             }
         }
 
@@ -298,6 +299,7 @@ public static class ModelFile
             {
                 var values = new float[(entry.End - entry.Begin) / sizeof(float)];
                 ReadLittleEndian(data[(int)entry.Begin..(int)entry.End], values);
+                CheckFinite(name, values, path);
                 extraTensors[name] = values;
             }
         }
@@ -493,6 +495,15 @@ public static class ModelFile
         }
     }
 
+    /// <summary>A model with a NaN or infinite value cannot predict (a diverged run); nor can training resume from one.</summary>
+    private static void CheckFinite(string name, float[] values, string path)
+    {
+        if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(values))
+        {
+            throw new ModelFormatException($"{path}: tensor '{Show(name)}' holds NaN or infinite values (saved from a diverged training run?).");
+        }
+    }
+
     private static OutputTransform ParseOutputTransform(Dictionary<string, string> meta, string path) =>
         Required(meta, "output_transform", path).ToLowerInvariant() switch
         {
@@ -659,11 +670,6 @@ public static class ModelFile
             || offset.Length != inputs || factors.Length != inputs)
         {
             throw new ModelFormatException($"{path}: the preprocessing tensors are missing or do not match the input size {inputs}.");
-        }
-
-        if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(offset) || !System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(factors))
-        {
-            throw new ModelFormatException($"{path}: the preprocessing tensors hold values that are not finite.");
         }
 
         return new Scaler(kind, offset, factors);
