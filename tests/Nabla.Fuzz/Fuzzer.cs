@@ -66,18 +66,16 @@ public static class Fuzzer
                 File.WriteAllBytes(path, bytes);
                 long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
                 var watch = Stopwatch.StartNew();
-                var task = Task.Run(() => Classify(() => fuzz.Load(caseFolder, path, seedIndex, random), path, target));
-                string outcome;
-                string detail;
-                if (task.Wait(HangLimit))
+                // Each case runs on a thread of its own (not the thread pool, which a busy test run may starve), so a
+                // hang is seen and abandoned.
+                (string, string) result = ("hang", $"still running after {HangLimit.TotalSeconds} s");
+                var thread = new Thread(() => result = Classify(() => fuzz.Load(caseFolder, path, seedIndex, random), path, target), 16 << 20)
                 {
-                    (outcome, detail) = task.Result;
-                }
-                else
-                {
-                    (outcome, detail) = ("hang", $"still running after {HangLimit.TotalSeconds} s");
-                    hangs++;
-                }
+                    IsBackground = true,
+                };
+                thread.Start();
+                hangs += thread.Join(HangLimit) ? 0 : 1;
+                var (outcome, detail) = result;
 
                 double seconds = watch.Elapsed.TotalSeconds;
                 long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
@@ -110,7 +108,7 @@ public static class Fuzzer
 
                 if (only is not null)
                 {
-                    log?.Invoke($"case {i} ({seedName}, {bytes.Length} bytes): {outcome} in {seconds:F3} s{(detail.Length > 0 ? "" : $": {task.Result.Detail}")}");
+                    log?.Invoke($"case {i} ({seedName}, {bytes.Length} bytes): {outcome} in {seconds:F3} s{(detail.Length > 0 ? $": {detail}" : "")}");
                     File.Copy(path, Path.Combine(Environment.CurrentDirectory, $"fuzz-{target}-{seed}-{i}{Path.GetExtension(path)}"), overwrite: true);
                 }
 

@@ -41,7 +41,9 @@ public static class CsvLoader
 {
     private static readonly string[] s_targetNames = ["label", "target", "class"];
 
-    /// <summary>The longest row Sylvan may buffer, in characters (a longer one is an error naming its line).</summary>
+    /// <summary>The longest row Sylvan may buffer, in characters (a longer one is an error naming its line). Sylvan
+    /// starts from its default 16K-character buffer: a larger first buffer made a row of many empty fields allocate
+    /// hundreds of megabytes while its field table grew.</summary>
     public const int MaxRowLength = 1 << 22;
 
     /// <summary>Reads <paramref name="path"/>. Blank lines (empty or only whitespace) are skipped, as pandas does.</summary>
@@ -247,7 +249,7 @@ public static class CsvLoader
     {
         try
         {
-            return CsvDataReader.Create(path, new CsvDataReaderOptions { HasHeaders = false, BufferSize = 1 << 16, MaxBufferSize = MaxRowLength });
+            return CsvDataReader.Create(path, new CsvDataReaderOptions { HasHeaders = false, MaxBufferSize = MaxRowLength });
         }
         catch (CsvFormatException ex)
         {

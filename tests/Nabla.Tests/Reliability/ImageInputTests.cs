@@ -135,7 +135,7 @@ public sealed class ImageInputTests : IDisposable
         // An APP1 segment whose length runs past the end: StbImageSharp's end test never became true there, and the
         // decoder looped at full CPU for ever.
         var random = new Random(127);
-        for (int i = 0; i < 20; i++)
+        for (int i = 0; i < 16; i++)
         {
             byte[] bytes = new byte[302];
             random.NextBytes(bytes);
@@ -145,8 +145,7 @@ public sealed class ImageInputTests : IDisposable
             bytes[3] = (byte)(0xe0 + i % 16);
             string path = Write($"noise{i}.jpg", bytes);
             var clock = Stopwatch.StartNew();
-            var error = Assert.Throws<DataFormatException>(() => Nabla.Cli.ImageInput.ReadGray(path));
-            Assert.Contains(path, error.Message);
+            Refused(path, "JPEG");
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"{clock.Elapsed}");
         }
     }

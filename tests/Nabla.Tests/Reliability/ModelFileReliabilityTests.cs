@@ -113,7 +113,7 @@ public sealed class ModelFileReliabilityTests : IDisposable
         { "feature-count", "feature names" },
         { "units-zero", "units" },
         { "units-huge", "weights" },
-        { "dropout-rate", "dropout rate" },
+        { "setting-as-number", "is a JSON number, not a string" },
         { "momentum-text", "momentum" },
         { "output-transform-number", "output_transform" },
         { "task", "task" },
@@ -121,7 +121,7 @@ public sealed class ModelFileReliabilityTests : IDisposable
         { "input-scale-nan", "input_scale" },
         { "target-std-zero", "target_std" },
         { "architecture-not-json", "not valid JSON" },
-        { "layer-kind", "unknown layer kind" },
+        { "layer-without-name", "has no name" },
         { "input-shape-type", "input_shape" },
         { "nan-weight", "NaN" },
     };
@@ -172,8 +172,8 @@ public sealed class ModelFileReliabilityTests : IDisposable
             case "units-huge":
                 architecture[0]!["settings"]!["units"] = "2000000000";
                 break;
-            case "dropout-rate":
-                architecture[3]!["settings"]!["rate"] = "1.5";
+            case "setting-as-number":
+                architecture[3]!["settings"]!["rate"] = 0.25;
                 break;
             case "momentum-text":
                 architecture[1]!["settings"]!["momentum"] = "fast";
@@ -196,8 +196,8 @@ public sealed class ModelFileReliabilityTests : IDisposable
             case "architecture-not-json":
                 meta["architecture"] = "[{\"kind\":";
                 break;
-            case "layer-kind":
-                architecture[2]!["kind"] = "relu6";
+            case "layer-without-name":
+                architecture[2]!.AsObject().Remove("name");
                 break;
             case "input-shape-type":
                 meta["input_shape"] = "[\"3\"]";
