@@ -1,7 +1,7 @@
 using System.Globalization;
 using Nabla.Fuzz;
 
-// dotnet run -c Release --project tests/Nabla.Fuzz -- model|checkpoint|idx|csv|image|all [--cases N] [--seed S] [--case K]
+// dotnet run -c Release --project tests/Nabla.Fuzz -- model|checkpoint|idx|csv|image|model-raw|all [--cases N] [--seed S] [--case K]
 if (args.Length == 0 || !(Targets.Names.Contains(args[0]) || args[0] == "all"))
 {
     Console.Error.WriteLine($"usage: Nabla.Fuzz {string.Join("|", Targets.Names)}|all [--cases N] [--seed S] [--case K]");

@@ -20,16 +20,20 @@ namespace Nabla.Fuzz;
 /// <param name="Load">Loads a case: (folder, file path, index of its seed, random for the loader's options).</param>
 public sealed record FuzzTarget(string Name, IReadOnlyList<(string Name, byte[] Bytes)> Seeds, Func<Random, byte[], byte[]> Mutate, Action<string, string, int, Random> Load);
 
+/// <summary>A damaged file loaded as a different model (a defect: the checksums should have caught it).</summary>
+public sealed class ChangedMeaningException(string message) : Exception(message);
+
 /// <summary>The five loaders and their seeds, generated here (no data files).</summary>
 public static class Targets
 {
     /// <summary>The target names, as the command line takes them.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["model", "checkpoint", "idx", "csv", "image"];
+    public static IReadOnlyList<string> Names { get; } = ["model", "checkpoint", "idx", "csv", "image", "model-raw"];
 
     /// <summary>Creates a target; <paramref name="folder"/> is a scratch folder for building seeds.</summary>
     public static FuzzTarget Create(string name, string folder) => name switch
     {
         "model" => Model(folder),
+        "model-raw" => ModelRaw(folder),
         "checkpoint" => CheckpointTarget(folder),
         "idx" => Idx(),
         "csv" => Csv(),
@@ -50,6 +54,41 @@ public static class Targets
         }
 
         return new FuzzTarget("model", seeds, Mutator.ModelFile, (_, path, _, _) => UseModel(ModelFile.LoadWithExtras(path).Model, ModelFile.Load(path).Metadata));
+    }
+
+    /// <summary>Version 2 files damaged without resealing (bit flips, byte edits, truncation, insertion, header text
+    /// edits): a file that still loads must mean exactly what the seed meant — saved again, it gives the seed's bytes.</summary>
+    private static FuzzTarget ModelRaw(string folder)
+    {
+        var seeds = new List<(string, byte[])>();
+        foreach (var (name, model, metadata) in SeedModels())
+        {
+            string path = Path.Combine(folder, name + ".nabla");
+            ModelFile.Save(path, model, metadata);
+            seeds.Add((name + ".nabla", File.ReadAllBytes(path)));
+        }
+
+        return new FuzzTarget("model-raw", seeds, (random, bytes) =>
+        {
+            if (random.Next(2) == 0)
+            {
+                return Mutator.Generic(random, bytes);
+            }
+
+            var (header, data) = Mutator.SplitModel(bytes);
+            var text = new List<byte>(Encoding.UTF8.GetBytes(header));
+            Mutator.MutateText(random, text);
+            return Mutator.JoinModel([.. text], data, resealHeader: false, resealData: false);
+        }, (caseFolder, path, seed, _) =>
+        {
+            var (model, metadata) = ModelFile.Load(path);
+            string again = Path.Combine(caseFolder, "again.nabla");
+            ModelFile.Save(again, model, metadata);
+            if (!File.ReadAllBytes(again).AsSpan().SequenceEqual(seeds[seed].Item2))
+            {
+                throw new ChangedMeaningException($"{path}: loaded, but not as the model it was made from.");
+            }
+        });
     }
 
     /// <summary>What predict does with a loaded model: scale a row, run it, name the best class.</summary>

@@ -729,7 +729,12 @@ public static class ModelFile
         return text.Length > 60 ? shown + "…" : shown;
     }
 
-    private static string FirstLine(string message) => message.Split('\n')[0].TrimEnd();
+    /// <summary>A library message (which may quote text from the file) as one line: control characters escaped.</summary>
+    private static string FirstLine(string message)
+    {
+        string line = message.TrimEnd();
+        return line.Any(char.IsControl) ? string.Concat(line.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString())) : line;
+    }
 
     private static string JsonSerializeInts(int[] values) => "[" + string.Join(",", values.Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]";
 

@@ -12,6 +12,7 @@ public sealed class FuzzSliceTests
     [InlineData("idx", 1000)]
     [InlineData("csv", 400)]
     [InlineData("image", 600)]
+    [InlineData("model-raw", 600)]
     public void Mutated_files_fail_only_with_documented_one_line_errors(string target, int cases)
     {
         FuzzReport report = Fuzzer.Run(target, cases, seed: 20261201);
