@@ -94,7 +94,7 @@ public static class Targets
     /// <summary>What predict does with a loaded model: scale a row, run it, name the best class.</summary>
     private static void UseModel(Sequential model, ModelMetadata metadata)
     {
-        var input = new Tensor(2, model.InputShape.Count);
+        var input = new Tensor([2, .. model.InputShape.ToArray()]);
         metadata.ScaleInputs(input.Span);
         Tensor output = model.PredictProbabilities(input);
         if (metadata.Task == TaskKind.Classification)
@@ -109,7 +109,7 @@ public static class Targets
 
     private static IEnumerable<(string, Sequential, ModelMetadata)> SeedModels()
     {
-        var digits = new Sequential(16).Add(new Dense(8)).Add(new ReLU()).Add(new Dense(4));
+        var digits = new Sequential(1, 4, 4).Add(new Flatten()).Add(new Dense(8)).Add(new ReLU()).Add(new Dense(4));
         digits.Initialize(seed: 1);
         digits.OutputTransform = OutputTransform.Softmax;
         yield return ("digits", digits, new ModelMetadata(["0", "1", "2", "3"], Mnist.PixelScale, "cross-entropy"));
@@ -179,7 +179,7 @@ public static class Targets
             Epochs = 3,
             BatchSize = 4,
             Schedule = new ReduceOnPlateauSchedule(patience: 1),
-            EarlyStopping = new EarlyStopping("val_loss", Patience: 2),
+            EarlyStopping = new EarlyStopping("val_loss", patience: 2),
         }));
         yield return ("momentum-step", m => new TrainingSession(m, new SoftmaxCrossEntropy(), new Momentum(m.Parameters, 0.05f), new TrainingOptions
         {

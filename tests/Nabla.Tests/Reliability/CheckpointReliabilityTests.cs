@@ -23,7 +23,7 @@ public sealed class CheckpointReliabilityTests : IDisposable
     {
         Epochs = 2,
         BatchSize = 4,
-        EarlyStopping = new EarlyStopping("loss", Patience: 3),
+        EarlyStopping = new EarlyStopping("loss", patience: 3),
     });
 
     private string SaveCheckpoint()
