@@ -366,15 +366,54 @@ public static class ModelFile
         return stored;
     }
 
-    private static JsonDocument ParseJson(ReadOnlyMemory<byte> utf8, string path, string what)
+    /// <summary>Parses JSON with every string and name checked readable, so later reads cannot throw.</summary>
+    internal static JsonDocument ParseJson(ReadOnlyMemory<byte> utf8, string path, string what)
     {
+        JsonDocument document;
         try
         {
-            return JsonDocument.Parse(utf8, s_jsonOptions);
+            document = JsonDocument.Parse(utf8, s_jsonOptions);
         }
         catch (JsonException ex)
         {
             throw new ModelFormatException($"{path}: {what} is not valid JSON ({FirstLine(ex.Message)}).", ex);
+        }
+
+        try
+        {
+            CheckStrings(document.RootElement);
+            return document;
+        }
+        catch (InvalidOperationException ex)
+        {
+            // An escape such as \udefa (half of a surrogate pair) parses, but cannot be read as a string.
+            document.Dispose();
+            throw new ModelFormatException($"{path}: {what} holds a string that is not valid text ({FirstLine(ex.Message)}).", ex);
+        }
+    }
+
+    private static void CheckStrings(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                _ = element.GetString();
+                break;
+            case JsonValueKind.Array:
+                foreach (JsonElement item in element.EnumerateArray())
+                {
+                    CheckStrings(item);
+                }
+
+                break;
+            case JsonValueKind.Object:
+                foreach (JsonProperty property in element.EnumerateObject())
+                {
+                    _ = property.Name;
+                    CheckStrings(property.Value);
+                }
+
+                break;
         }
     }
 

@@ -100,16 +100,9 @@ public static class Checkpoint
             throw new ModelFormatException($"{path}: a model file, not a checkpoint (no training state).");
         }
 
-        JsonObject state;
-        try
-        {
-            state = JsonNode.Parse(stateText, null, new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
-                ?? throw new ModelFormatException($"{path}: the training state is not a JSON object.");
-        }
-        catch (JsonException ex)
-        {
-            throw new ModelFormatException($"{path}: the training state is not valid JSON ({ex.Message.Split('\n')[0].TrimEnd()}).", ex);
-        }
+        // Checked as the model header is (valid JSON, no duplicate keys, readable strings), then read as nodes.
+        ModelFile.ParseJson(System.Text.Encoding.UTF8.GetBytes(stateText), path, "the training state").Dispose();
+        JsonObject state = JsonNode.Parse(stateText) as JsonObject ?? throw new ModelFormatException($"{path}: the training state is not a JSON object.");
 
         var data = new Data(model, metadata, extra, state, tensors) { Path = path };
         SavedState.Read(data);

@@ -124,6 +124,7 @@ public sealed class ModelFileReliabilityTests : IDisposable
         { "layer-without-name", "has no name" },
         { "input-shape-type", "input_shape" },
         { "nan-weight", "NaN" },
+        { "lone-surrogate", "not valid text" },
     };
 
     [Theory]
@@ -201,6 +202,9 @@ public sealed class ModelFileReliabilityTests : IDisposable
                 break;
             case "input-shape-type":
                 meta["input_shape"] = "[\"3\"]";
+                break;
+            case "lone-surrogate":
+                meta["class_names"] = "[\"\\udefa\",\"yes\"]";
                 break;
             case "nan-weight":
                 BitConverter.GetBytes(float.NaN).CopyTo(data, 8);
