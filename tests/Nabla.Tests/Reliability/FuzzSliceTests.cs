@@ -7,12 +7,12 @@ namespace Nabla.Tests.Reliability;
 public sealed class FuzzSliceTests
 {
     [Theory]
-    [InlineData("model", 1000)]
+    [InlineData("model", 800)]
     [InlineData("checkpoint", 400)]
-    [InlineData("idx", 1000)]
+    [InlineData("idx", 700)]
     [InlineData("csv", 400)]
     [InlineData("image", 600)]
-    [InlineData("model-raw", 600)]
+    [InlineData("model-raw", 300)]
     public void Mutated_files_fail_only_with_documented_one_line_errors(string target, int cases)
     {
         FuzzReport report = Fuzzer.Run(target, cases, seed: 20261201);
