@@ -66,7 +66,7 @@ public static class Tabular
 
         if (task == TaskKind.Binary && classes.Count != 2)
         {
-            throw new DataFormatException($"{table.Path}: binary classification needs a target with 2 classes but '{table.TargetName}' has {classes.Count} ({string.Join(", ", classes.Take(8))}{(classes.Count > 8 ? ", …" : "")}); use --task classification.");
+            throw new DataFormatException($"{table.Path}: binary classification needs a target with 2 classes but '{CsvLoader.Show(table.TargetName)}' has {classes.Count} ({string.Join(", ", classes.Take(8).Select(c => CsvLoader.Show(c)))}{(classes.Count > 8 ? ", …" : "")}); use --task classification.");
         }
 
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
