@@ -41,6 +41,9 @@ public static class CsvLoader
 {
     private static readonly string[] s_targetNames = ["label", "target", "class"];
 
+    /// <summary>The most fields a row may have (see <see cref="CheckColumnCounts"/>).</summary>
+    public const int MaxColumns = 100_000;
+
     /// <summary>The longest row Sylvan may buffer, in characters (a longer one is an error naming its line). Sylvan
     /// starts from its default 16K-character buffer: a larger first buffer made a row of many empty fields allocate
     /// hundreds of megabytes while its field table grew.</summary>
@@ -69,7 +72,12 @@ public static class CsvLoader
             throw new DataFormatException($"{path}: not a regular file (a device, FIFO or socket); give a CSV file.");
         }
 
-        var (lineCount, fileLength) = CountLines(path);
+        var (lineCount, fileLength, longestLine) = CountLines(path);
+        if (longestLine > MaxColumns)
+        {
+            CheckColumnCounts(path);
+        }
+
         using CsvDataReader reader = Open(path);
         int line = 0;
 
@@ -358,27 +366,75 @@ public static class CsvLoader
         return remaining;
     }
 
-    private static (long Lines, long Bytes) CountLines(string path)
+    private static (long Lines, long Bytes, long LongestLine) CountLines(string path)
     {
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
             byte[] buffer = new byte[1 << 16];
-            long lines = 0, bytes = 0;
+            long lines = 0, bytes = 0, longest = 0, current = 0;
             int read;
             byte last = (byte)'\n';
             while ((read = stream.Read(buffer)) > 0)
             {
-                lines += buffer.AsSpan(0, read).Count((byte)'\n');
+                ReadOnlySpan<byte> chunk = buffer.AsSpan(0, read);
+                for (int at; (at = chunk.IndexOf((byte)'\n')) >= 0; chunk = chunk[(at + 1)..])
+                {
+                    longest = Math.Max(longest, current + at);
+                    current = 0;
+                    lines++;
+                }
+
+                current += chunk.Length;
                 bytes += read;
                 last = buffer[read - 1];
             }
 
-            return (last == (byte)'\n' ? lines : lines + 1, bytes);
+            return (last == (byte)'\n' ? lines : lines + 1, bytes, Math.Max(longest, current));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new DataFormatException($"{path}: cannot read the file ({ex.Message}).", ex);
         }
+    }
+
+    /// <summary>Refuses a line with more than <see cref="MaxColumns"/> delimiters (of any of the four Sylvan detects):
+    /// Sylvan grows its field table by 32 entries at a time, so the widest row costs time quadratic in its field count
+    /// (a 4 MB row of "1," took minutes). Run only for files with a line that long.</summary>
+    private static void CheckColumnCounts(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        byte[] buffer = new byte[1 << 16];
+        Span<long> counts = stackalloc long[4];
+        long line = 1;
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            ReadOnlySpan<byte> chunk = buffer.AsSpan(0, read);
+            while (true)
+            {
+                int at = chunk.IndexOf((byte)'\n');
+                ReadOnlySpan<byte> part = at < 0 ? chunk : chunk[..at];
+                counts[0] += part.Count((byte)',');
+                counts[1] += part.Count((byte)';');
+                counts[2] += part.Count((byte)'\t');
+                counts[3] += part.Count((byte)'|');
+                if (Max(counts) >= MaxColumns)
+                {
+                    throw new DataFormatException($"{path}: line {line} has more than {MaxColumns} fields; Nabla reads at most {MaxColumns} columns.");
+                }
+
+                if (at < 0)
+                {
+                    break;
+                }
+
+                counts.Clear();
+                line++;
+                chunk = chunk[(at + 1)..];
+            }
+        }
+
+        static long Max(ReadOnlySpan<long> values) => Math.Max(Math.Max(values[0], values[1]), Math.Max(values[2], values[3]));
     }
 }

@@ -124,6 +124,16 @@ public sealed class DataFileReliabilityTests : IDisposable
     }
 
     [Fact]
+    public void A_row_of_200_000_fields_is_refused_before_sylvan_parses_it()
+    {
+        // Sylvan grows its field table 32 entries at a time: 200,000 fields took seconds, 2,000,000 minutes.
+        string path = Write("wide.csv", Encoding.ASCII.GetBytes("a,b\n1,x\n" + string.Concat(Enumerable.Repeat("1,", 200_000)) + "\n"));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Fails(() => CsvLoader.Load(path, new CsvOptions()), path, "line 3 has more than 100000 fields");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"{clock.Elapsed}");
+    }
+
+    [Fact]
     public void Errors_after_blank_lines_name_the_file_line()
     {
         string path = Write("gaps.csv", Encoding.ASCII.GetBytes("a,b\n1,x\n\n  \n3,y\n\n5,\n"));
