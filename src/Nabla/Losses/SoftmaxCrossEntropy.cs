@@ -6,9 +6,15 @@ namespace Nabla.Losses;
 
 /// <summary>
 /// Softmax followed by cross-entropy, fused, on logits z: per row, L = −Σⱼ tⱼ·log softmax(z)ⱼ with
-/// log softmax(z)ⱼ = zⱼ − max − log Σₖ e^(zₖ−max); the value is the mean over rows and ∂L/∂z = (softmax(z) − t)/rows.
+/// log softmax(z)ⱼ = zⱼ − max − log Σₖ e^(zₖ−max); the value is the mean over rows and
+/// ∂L/∂zⱼ = (softmax(z)ⱼ·Σₖ tₖ − tⱼ)/rows.
 /// </summary>
-/// <remarks>Fusing avoids the 0·log 0 and overflow traps of a separate softmax layer, and its gradient is one subtraction.</remarks>
+/// <remarks>
+/// Fusing avoids the 0·log 0 and overflow traps of a separate softmax layer. The gradient is the exact one for any
+/// non-negative targets: ∂/∂zⱼ of −Σₖ tₖ·(zₖ − log Σᵢ e^zᵢ) is −tⱼ + pⱼ·Σₖ tₖ, which is the familiar p − t when each
+/// target row sums to 1 (one-hot or a probability distribution), and stays right for multi-hot or unnormalized soft
+/// targets (PyTorch's <c>cross_entropy</c> with probability targets computes the same).
+/// </remarks>
 public sealed class SoftmaxCrossEntropy : ILoss
 {
     /// <inheritdoc/>
@@ -46,13 +52,15 @@ public sealed class SoftmaxCrossEntropy : ILoss
             ReadOnlySpan<float> t = target.Slice(start, columns);
             Span<float> g = gradient.Slice(start, columns);
             float max = RowMax(z);
-            float total = 0f;
+            float total = 0f, targetSum = 0f;
             for (int j = 0; j < columns; j++)
             {
                 total += g[j];
+                targetSum += t[j];
             }
 
-            float logTotal = MathF.Log(total), inverse = 1f / total;
+            // in the forward pass this was L = −Σⱼ tⱼ·(zⱼ − max − log total), so ∂L/∂zⱼ = pⱼ·Σₖ tₖ − tⱼ (over rows)
+            float logTotal = MathF.Log(total), inverse = targetSum / total;
             for (int j = 0; j < columns; j++)
             {
                 if (t[j] != 0f)

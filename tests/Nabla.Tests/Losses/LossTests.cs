@@ -69,6 +69,51 @@ public sealed class LossTests
     }
 
     [Fact]
+    public void Softmax_cross_entropy_gradient_is_exact_for_multi_hot_and_unnormalized_targets()
+    {
+        // 16 rows of 6 classes with 1–3 positive classes each (multi-hot), then soft targets that sum to 2.5 per row:
+        // the gradient must be (p·Σt − t)/rows, which (p − t)/rows misses by a relative 0.67 on the multi-hot rows.
+        var random = new Random(11);
+        float[] logits = Random(16 * 6, 12);
+        float[] multiHot = new float[16 * 6];
+        for (int i = 0; i < 16; i++)
+        {
+            for (int k = 0, positives = 1 + (i % 3); k < positives; k++)
+            {
+                multiHot[i * 6 + random.Next(6)] = 1f;
+            }
+        }
+
+        float[] soft = Enumerable.Range(0, 16 * 6).Select(_ => random.NextSingle()).ToArray();
+        for (int i = 0; i < 16; i++)
+        {
+            float total = soft.AsSpan(i * 6, 6).ToArray().Sum();
+            for (int j = 0; j < 6; j++)
+            {
+                soft[i * 6 + j] *= 2.5f / total;
+            }
+        }
+
+        var loss = new SoftmaxCrossEntropy();
+        Assert.True(GradientChecker.MaxLossError(loss, logits, multiHot, 6, probes: 96) < GradientChecker.Tolerance);
+        Assert.True(GradientChecker.MaxLossError(loss, logits, soft, 6, probes: 96) < GradientChecker.Tolerance);
+
+        // and against the formula, value by value
+        float[] g = new float[logits.Length];
+        loss.Compute(logits, multiHot, 6, g);
+        for (int i = 0; i < 16; i++)
+        {
+            double[] e = Enumerable.Range(0, 6).Select(j => Math.Exp(logits[i * 6 + j])).ToArray();
+            double targetSum = multiHot.AsSpan(i * 6, 6).ToArray().Sum();
+            for (int j = 0; j < 6; j++)
+            {
+                double expected = (e[j] / e.Sum() * targetSum - multiHot[i * 6 + j]) / 16;
+                Assert.Equal(expected, g[i * 6 + j], 6);
+            }
+        }
+    }
+
+    [Fact]
     public void Logit_losses_stay_finite_for_huge_logits()
     {
         float[] g = new float[3];
