@@ -24,6 +24,12 @@ public interface ILoss
     /// <param name="gradient">Destination, same length as <paramref name="output"/>.</param>
     /// <returns>The mean loss.</returns>
     float Compute(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int columns, Span<float> gradient);
+
+    /// <summary>How many times scikit-learn's value of the same loss this loss's value is: 1 for the cross-entropies
+    /// (both are means), 2 for <see cref="MeanSquaredError"/> (scikit-learn's squared loss is mean/2). The L2 penalty
+    /// is multiplied by it, so that an L2 α gives the same minimum as scikit-learn's <c>alpha</c> for every loss
+    /// (see <see cref="Training.GradientTransforms.ApplyL2"/>).</summary>
+    float PenaltyScale => 1f;
 }
 
 /// <summary>Creates losses from their command-line names.</summary>

@@ -14,6 +14,10 @@ public sealed class MeanSquaredError : ILoss
     /// <inheritdoc/>
     public OutputTransform OutputTransform => OutputTransform.None;
 
+    /// <summary>2: scikit-learn's squared loss is this mean halved, so the L2 penalty is doubled to keep α
+    /// scikit-learn's <c>alpha</c>.</summary>
+    public float PenaltyScale => 2f;
+
     /// <inheritdoc/>
     public float Compute(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int columns, Span<float> gradient)
     {

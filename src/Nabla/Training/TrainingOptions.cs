@@ -17,7 +17,8 @@ public sealed record TrainingOptions
     /// <summary>Whether to reshuffle the samples every epoch (ignored for full batch).</summary>
     public bool Shuffle { get; init; } = true;
 
-    /// <summary>scikit-learn's L2 penalty α on weights (not biases): loss += α/(2·batch)·Σ‖W‖², dW += α·W/batch
+    /// <summary>scikit-learn's L2 penalty α on weights (not biases): loss += α/(2·batch)·Σ‖W‖², dW += α·W/batch,
+    /// doubled for mean squared error so that α is scikit-learn's alpha for every loss
     /// (<see cref="GradientTransforms.ApplyL2"/>).</summary>
     public float L2 { get; init; }
 

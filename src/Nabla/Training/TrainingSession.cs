@@ -163,7 +163,7 @@ public sealed class TrainingSession
                         $"Usual causes: a learning rate too high (now {Optimizer.LearningRate}), or inputs that are not scaled (e.g. pixels 0..255 instead of 0..1)."));
                 }
 
-                batchLoss += GradientTransforms.Apply(parameters, Options, rows);
+                batchLoss += GradientTransforms.Apply(parameters, Options, rows, Loss.PenaltyScale);
                 Optimizer.Step();
                 (lossSum, correct, seen) = (lossSum + batchLoss * rows, correct + batchCorrect, seen + rows);
                 foreach (ITrainingCallback callback in callbacks)
