@@ -43,7 +43,7 @@ internal static class TrainCommand
         var quiet = new Option<bool>("--quiet") { Description = "No progress output." };
         var dropout = new Option<float>("--dropout") { Description = "Dropout rate after each hidden activation (0 = none).", DefaultValueFactory = _ => 0f };
         var batchNorm = new Option<bool>("--batch-norm") { Description = "Batch normalization between each hidden dense layer and its activation." };
-        var l2 = new Option<float>("--l2") { Description = "L2 penalty α on weights (scikit-learn's alpha).", DefaultValueFactory = _ => 0f };
+        var l2 = new Option<float>("--l2") { Description = "L2 penalty α on weights: scikit-learn's alpha for every loss (for regression, on the standardized target).", DefaultValueFactory = _ => 0f };
         var weightDecay = new Option<float?>("--weight-decay") { Description = "Decoupled weight decay for adamw (default 0.01)." };
         var clipNorm = new Option<float?>("--clip-norm") { Description = "Rescale gradients to at most this global L2 norm." };
         var clipValue = new Option<float?>("--clip-value") { Description = "Clamp every gradient value to [-v, v]." };
@@ -206,7 +206,9 @@ internal static class TrainCommand
                 $"The test loss is {result.Loss}: the model's outputs are not finite (learning rate {recipe.EffectiveLearningRate})."));
         }
 
-        ModelFile.Save(s.Output, model, metadata);
+        // The history and the settings go into the model file, for nabla report.
+        IReadOnlyList<KeyValuePair<string, string>> settings = [new("data", s.Data), .. recipe.Describe(loss)];
+        ModelFile.Save(s.Output, model, metadata with { History = history, TrainingSettings = settings });
         if (s.Plot is not null)
         {
             CurvePlot.Save(s.Plot, history);

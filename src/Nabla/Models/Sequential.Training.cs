@@ -80,6 +80,7 @@ public sealed partial class Sequential
             InputScale = Metadata.Scaler is null ? train.RawScale : Metadata.InputScale,
             Loss = Loss.Name,
             Task = train.Task,
+            History = history,
         };
         return history;
     }

@@ -8,6 +8,7 @@ using Nabla.Data;
 using Nabla.Layers;
 using Nabla.Models;
 using Nabla.Parameters;
+using Nabla.Training;
 
 namespace Nabla.Serialization;
 
@@ -41,6 +42,8 @@ public static class ModelFile
     private const string HeaderHashKey = "header_sha256";
     private const int HashHexLength = 64;
     private const long MaxHeaderLength = 100_000_000;
+    private const string HistoryKey = "training_history";
+    private const string SettingsKey = "training_settings";
 
     /// <summary>Writes <paramref name="model"/> and <paramref name="metadata"/> to <paramref name="path"/>, atomically.</summary>
     public static void Save(string path, Sequential model, ModelMetadata metadata) => Save(path, model, metadata, null, null);
@@ -125,6 +128,8 @@ public static class ModelFile
         {
             header["__metadata__"]!["scaling"] = metadata.Scaler.Kind.ToString().ToLowerInvariant();
         }
+
+        WriteTraining(header["__metadata__"]!.AsObject(), metadata);
 
         foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>())
         {
@@ -305,6 +310,7 @@ public static class ModelFile
         }
 
         var metadata = ReadModelMetadata(meta, model, extraTensors, path);
+        metadata = ReadTraining(meta.GetValueOrDefault(HistoryKey), meta.GetValueOrDefault(SettingsKey), metadata, path);
         model.Metadata = metadata;
         model.MarkInitialized();
         var extraMetadata = meta.Where(p => !s_knownMetadata.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
@@ -314,7 +320,7 @@ public static class ModelFile
     private static readonly HashSet<string> s_knownMetadata = new(StringComparer.Ordinal)
     {
         "format", "format_version", "architecture", "input_shape", "class_names", "input_scale", "output_transform", "loss", "data_sha256",
-        "task", "target_mean", "target_std", "feature_names", "target_name", "scaling", HeaderHashKey,
+        "task", "target_mean", "target_std", "feature_names", "target_name", "scaling", HeaderHashKey, HistoryKey, SettingsKey,
     };
 
     private static readonly JsonDocumentOptions s_jsonOptions = new() { AllowDuplicateProperties = false, MaxDepth = 16 };
@@ -773,6 +779,71 @@ public static class ModelFile
     {
         string line = message.TrimEnd();
         return line.Any(char.IsControl) ? string.Concat(line.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString())) : line;
+    }
+
+    /// <summary>The history and settings of the run that trained the model, as JSON strings (both optional: files
+    /// written before they were kept have neither, and load as before).</summary>
+    private static void WriteTraining(JsonObject meta, ModelMetadata metadata)
+    {
+        if (metadata.History is not null)
+        {
+            meta[HistoryKey] = metadata.History.ToJson();
+        }
+
+        if (metadata.TrainingSettings is not null)
+        {
+            var settings = new JsonObject();
+            foreach (var (key, value) in metadata.TrainingSettings)
+            {
+                settings[key] = value;
+            }
+
+            meta[SettingsKey] = settings.ToJsonString();
+        }
+    }
+
+    /// <summary>The metadata with the history and settings read from their keys' values (null when absent).</summary>
+    private static ModelMetadata ReadTraining(string? historyText, string? settingsText, ModelMetadata metadata, string path)
+    {
+        TrainingHistory? history = null;
+        if (historyText is not null)
+        {
+            try
+            {
+                history = TrainingHistory.FromJson(historyText);
+            }
+            catch (FormatException ex)
+            {
+                throw new ModelFormatException($"{path}: __metadata__.{HistoryKey}: {ex.Message}.", ex);
+            }
+        }
+
+        List<KeyValuePair<string, string>>? settings = null;
+        if (settingsText is not null)
+        {
+            string problem = $"{path}: __metadata__.{SettingsKey} is not a JSON object of strings.";
+            try
+            {
+                JsonObject node = JsonNode.Parse(settingsText) as JsonObject ?? throw new ModelFormatException(problem);
+                settings = [];
+                foreach (var (key, value) in node)
+                {
+                    if (value is not JsonValue v || !v.TryGetValue(out string? text))
+                    {
+                        throw new ModelFormatException(problem);
+                    }
+
+                    settings.Add(new(key, text));
+                }
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
+            {
+                // malformed JSON, a duplicate name, a string that is half a surrogate pair
+                throw new ModelFormatException(problem, ex);
+            }
+        }
+
+        return metadata with { History = history, TrainingSettings = settings };
     }
 
     private static string JsonSerializeInts(int[] values) => "[" + string.Join(",", values.Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]";

@@ -1,4 +1,5 @@
 using Nabla.Data;
+using Nabla.Training;
 
 namespace Nabla.Serialization;
 
@@ -28,6 +29,14 @@ public sealed record ModelMetadata(IReadOnlyList<string> ClassNames, float Input
 
     /// <summary>Regression: the training target's standard deviation.</summary>
     public double TargetStd { get; init; } = 1;
+
+    /// <summary>The per-epoch history of the run that trained the model (metadata key <c>training_history</c>); null
+    /// for models saved before histories were kept, or never trained.</summary>
+    public TrainingHistory? History { get; init; }
+
+    /// <summary>How the model was trained, as named settings in order ("optimizer" = "adam", "learning_rate" =
+    /// "0.001", …; metadata key <c>training_settings</c>); null when unknown.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>>? TrainingSettings { get; init; }
 
     /// <summary>Applies the model's input scaling in place to rows of raw values.</summary>
     public void ScaleInputs(Span<float> rows)

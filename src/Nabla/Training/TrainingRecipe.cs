@@ -242,6 +242,75 @@ public sealed record TrainingRecipe
         return new TrainingSession(model, loss, CreateOptimizer(model), CreateOptions(callbacks));
     }
 
+    /// <summary>The settings as named values in <c>nabla train</c>'s terms, for a report and the model file's
+    /// <c>training_settings</c>: the architecture, loss (as <paramref name="loss"/> resolved it for the task),
+    /// optimizer and learning rate, batches and epochs, initialization and seed, then each regularization or control
+    /// that is on.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Describe(ILoss? loss = null)
+    {
+        var settings = new List<KeyValuePair<string, string>>();
+        void Add(string name, string value) => settings.Add(new(name, value));
+        if (Architecture is not null)
+        {
+            Add("arch", Architecture);
+        }
+        else
+        {
+            Add("layers", Hidden.Count == 0 ? "none" : string.Join(",", Hidden));
+            Add("activation", Activation);
+        }
+
+        Add("loss", loss?.Name ?? Loss ?? "(from the task)");
+        Add("optimizer", Optimizer);
+        Add("lr", F(EffectiveLearningRate));
+        if (Optimizer.Equals("adamw", StringComparison.OrdinalIgnoreCase))
+        {
+            Add("weight-decay", F(WeightDecay ?? 0.01f));
+        }
+
+        Add("batch-size", BatchSize <= 0 ? "full" : BatchSize.ToString(CultureInfo.InvariantCulture));
+        Add("epochs", Epochs.ToString(CultureInfo.InvariantCulture));
+        Add("init", Init);
+        Add("seed", Seed.ToString(CultureInfo.InvariantCulture));
+        Add("schedule", Schedule);
+        if (ValidationSplit > 0)
+        {
+            Add("val-split", F(ValidationSplit));
+        }
+
+        if (Dropout > 0)
+        {
+            Add("dropout", F(Dropout));
+        }
+
+        if (BatchNorm)
+        {
+            Add("batch-norm", "true");
+        }
+
+        if (L2 > 0)
+        {
+            Add("l2", F(L2));
+        }
+
+        if (ClipNorm is { } norm)
+        {
+            Add("clip-norm", F(norm));
+        }
+
+        if (ClipValue is { } value)
+        {
+            Add("clip-value", F(value));
+        }
+
+        if (EarlyStopping)
+        {
+            Add("early-stopping", FormattableString.Invariant($"monitor {EffectiveMonitor}, patience {Patience}, min-delta {MinDelta}"));
+        }
+
+        return settings;
+    }
+
     private static void Require(bool condition, string message)
     {
         if (!condition)
@@ -269,4 +338,6 @@ public sealed record TrainingRecipe
     }
 
     private static string F(double value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string F(float value) => value.ToString(CultureInfo.InvariantCulture);
 }
