@@ -44,16 +44,20 @@ internal static class ProgressDisplay
                     task.Value = p.Batch;
                     task.Description = p.CompletedEpoch is { } e
                         ? Markup.Escape(FormatEpoch(e, p.Epochs))
-                        : string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{p.Epochs}  loss {p.RunningLoss:F4}  acc {p.RunningAccuracy:F4}");
+                        : string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{p.Epochs}  loss {p.RunningLoss:F4}{Accuracy("acc", p.RunningAccuracy)}");
                 }));
             });
         return history!;
     }
 
-    private static string FormatEpoch(EpochReport e, int epochs) =>
-        FormattableString.Invariant($"epoch {e.Epoch}/{epochs}  loss {e.TrainLoss:F4}  acc {e.TrainAccuracy:F4}") +
-        (e.ValidationLoss is { } vl ? FormattableString.Invariant($"  val_loss {vl:F4}  val_acc {e.ValidationAccuracy:F4}") : "") +
+    /// <summary>"epoch 3/10  loss 0.1234  acc 0.9650  val_loss …": the accuracies only for classifiers (a regression
+    /// run's loss is the MSE of the standardized target, and it has no accuracy to show).</summary>
+    internal static string FormatEpoch(EpochReport e, int epochs) =>
+        FormattableString.Invariant($"epoch {e.Epoch}/{epochs}  loss {e.TrainLoss:F4}{Accuracy("acc", e.TrainAccuracy)}") +
+        (e.ValidationLoss is { } vl ? FormattableString.Invariant($"  val_loss {vl:F4}{Accuracy("val_acc", e.ValidationAccuracy ?? double.NaN)}") : "") +
         FormattableString.Invariant($"  {e.Elapsed.TotalSeconds:F1}s");
+
+    private static string Accuracy(string name, double value) => double.IsNaN(value) ? "" : FormattableString.Invariant($"  {name} {value:F4}");
 
     /// <summary>Reports on the training thread, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
     private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
