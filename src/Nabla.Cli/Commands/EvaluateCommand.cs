@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Nabla.Cli.Images;
 using Nabla.Data;
 using Nabla.Losses;
 using Nabla.Metrics;
@@ -20,30 +21,49 @@ internal static class EvaluateCommand
         var modelPath = new Option<string>("--model") { Description = "The model file (from nabla train).", Required = true };
         var data = new Option<string?>("--data") { Description = "An MNIST-layout folder (its t10k files are used; default: the built-in data/mnist-10k) or a labelled CSV file." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
-        var errors = new Option<string?>("--errors") { Description = "Write the misclassified examples to this folder: PNG images named with true and predicted labels, or errors.csv for tabular data." };
-        var command = new Command("evaluate", "Evaluate a saved model: loss, accuracy, precision/recall/F1 per class, confusion matrix (or regression metrics).") { modelPath, data, json, errors };
+        var errors = new Option<string?>("--errors") { Description = "Write the misclassified examples to this folder: a PNG per image and a labelled contact sheet, errors.csv with each wrong CSV row (its row number and every column), and index.html to look at them." };
+        var confusion = new Option<string?>("--confusion") { Description = "Write the confusion matrix as a heat map to this PNG file (counts and row shares)." };
+        var command = new Command("evaluate", "Evaluate a saved model: loss, accuracy, precision/recall/F1 per class, confusion matrix (or regression metrics).") { modelPath, data, json, errors, confusion };
         command.SetAction(parse =>
         {
             string path = parse.GetValue(modelPath)!;
             string? errorFolder = parse.GetValue(errors);
+            string? confusionPath = parse.GetValue(confusion);
             if (errorFolder is not null)
             {
                 CliFiles.CheckFolder(errorFolder, "--errors");
             }
 
-            var (model, metadata) = ModelFile.Load(path);
+            if (confusionPath is not null)
+            {
+                if (!Path.GetExtension(confusionPath).Equals(".png", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new UsageException($"--confusion {confusionPath}: the heat map is a PNG file (name it .png).");
+                }
 
-            string source = metadata.FeatureNames is null ? DataLocator.Resolve(parse.GetValue(data))
-                : parse.GetValue(data) ?? throw new UsageException("this model was trained on a CSV file: give --data FILE.csv with the same columns.");
-            var (test, raw) = DataPreparation.LoadForEvaluation(source, metadata, model.InputShape.Count);
-            CheckCompatible(model, test, path);
-            EvaluationResult result = Evaluator.Evaluate(model, LossFor(metadata), test);
+                CliFiles.CheckWritable(confusionPath, "--confusion");
+            }
+
+            var (model, metadata) = ModelFile.Load(path);
+            if (confusionPath is not null && metadata.Task == TaskKind.Regression)
+            {
+                throw new UsageException($"--confusion: {path} is a regression model; a confusion matrix needs classes.");
+            }
+
+            ModelEvaluation evaluation = ModelEvaluation.Run(model, metadata, path, ModelEvaluation.ResolveSource(metadata, parse.GetValue(data))!);
+            var (test, result) = (evaluation.Data, evaluation.Result);
             if (metadata.Task == TaskKind.Regression)
             {
-                RegressionMetrics r = Reports.Regression(test, result, metadata);
+                RegressionMetrics r = evaluation.Regression!;
                 if (parse.GetValue(json))
                 {
-                    console.Out.WriteLine(new JsonObject { ["samples"] = test.Count, ["task"] = "regression", ["loss"] = result.Loss, ["mse"] = r.MeanSquaredError, ["rmse"] = r.RootMeanSquaredError, ["mae"] = r.MeanAbsoluteError, ["r2"] = r.R2 }.ToJsonString());
+                    // mse, rmse and mae are in the target's units; the loss the model was trained on is the MSE of the
+                    // standardized target, (y − mean)/std: standardized_mse = mse / std².
+                    console.Out.WriteLine(new JsonObject
+                    {
+                        ["samples"] = test.Count, ["task"] = "regression", ["mse"] = r.MeanSquaredError, ["rmse"] = r.RootMeanSquaredError,
+                        ["mae"] = r.MeanAbsoluteError, ["r2"] = r.R2, ["standardized_mse"] = result.Loss, ["target_mean"] = metadata.TargetMean, ["target_std"] = metadata.TargetStd,
+                    }.ToJsonString());
                 }
                 else
                 {
@@ -52,18 +72,24 @@ internal static class EvaluateCommand
 
                 if (errorFolder is not null)
                 {
-                    ErrorExamples.WriteRegression(errorFolder, raw, test, result, metadata);
+                    ErrorExamples.WriteRegression(errorFolder, evaluation);
                 }
 
                 return NablaCli.Success;
             }
 
-            int[] labels = test.RequireLabels();
-            var metrics = new ClassificationMetrics(labels, result.Predictions!, metadata.ClassNames);
-            float[] probabilities = Reports.ClassProbabilities(result, metadata.ClassNames.Count);
+            int[] labels = evaluation.Labels;
+            ClassificationMetrics metrics = evaluation.Classification!;
+            float[] probabilities = evaluation.Probabilities;
             double logLoss = ClassificationMetrics.LogLoss(labels, probabilities, metadata.ClassNames.Count);
             double top2 = ClassificationMetrics.TopKAccuracy(labels, probabilities, metadata.ClassNames.Count, 2);
-            int written = errorFolder is null ? 0 : ErrorExamples.WriteMisclassified(errorFolder, raw, test, result, metadata);
+            int written = errorFolder is null ? 0 : ErrorExamples.WriteMisclassified(errorFolder, evaluation);
+            if (confusionPath is not null)
+            {
+                Nabla.IO.AtomicFile.WriteAllBytes(confusionPath, ConfusionPlot.Render(metrics.ConfusionMatrix, metadata.ClassNames,
+                    FormattableString.Invariant($"Confusion matrix: {Path.GetFileName(path)} on {test.Count} samples, accuracy {metrics.Accuracy:F4}")));
+            }
+
             if (parse.GetValue(json))
             {
                 var perClass = new JsonObject();
@@ -105,7 +131,12 @@ internal static class EvaluateCommand
             console.Out.Write(metrics.ConfusionMatrixText());
             if (errorFolder is not null)
             {
-                console.Out.WriteLine($"\nWrote {written} misclassified examples to {errorFolder}.");
+                console.Out.WriteLine($"\nWrote {written} misclassified examples to {errorFolder} (open {Path.Combine(errorFolder, ErrorExamples.IndexName)}).");
+            }
+
+            if (confusionPath is not null)
+            {
+                console.Out.WriteLine($"Wrote the confusion matrix to {confusionPath}.");
             }
 
             return NablaCli.Success;
@@ -113,18 +144,4 @@ internal static class EvaluateCommand
         return command;
     }
 
-    internal static ILoss LossFor(ModelMetadata metadata) => Loss.Create(metadata.Loss);
-
-    internal static void CheckCompatible(Sequential model, Dataset data, string modelPath)
-    {
-        if (data.FeatureCount != model.InputShape.Count)
-        {
-            throw new UsageException($"the model {modelPath} takes {model.InputShape.Count} values per sample but the data has {data.FeatureCount}.");
-        }
-
-        if (data.OutputCount != model.OutputShape.Count)
-        {
-            throw new UsageException($"the model {modelPath} outputs {model.OutputShape.Count} values but the data needs {data.OutputCount} (labels up to {data.ClassCount - 1}).");
-        }
-    }
 }

@@ -29,8 +29,9 @@ public sealed class TrainingHistory
 
     /// <summary>
     /// The history as JSON: <c>{"epochs":[{"epoch":1,"loss":…,"accuracy":…,"val_loss":…,"val_accuracy":…,
-    /// "learning_rate":…,"seconds":…},…],"best_epoch":…,"stopped_early":…,"cancelled":…,"seconds":…}</c>; a metric
-    /// that was not measured (accuracy for regression, validation without a validation set) is null.
+    /// "learning_rate":…},…],"best_epoch":…,"stopped_early":…,"cancelled":…}</c>; a metric that was not measured
+    /// (accuracy for regression, validation without a validation set) is null. Wall-clock times are left out, so that
+    /// the same seed and settings still give a byte-identical model file.
     /// </summary>
     public string ToJson()
     {
@@ -45,7 +46,6 @@ public sealed class TrainingHistory
                 ["val_loss"] = Finite(e.ValidationLoss),
                 ["val_accuracy"] = Finite(e.ValidationAccuracy),
                 ["learning_rate"] = e.LearningRate,
-                ["seconds"] = e.Elapsed.TotalSeconds,
             });
         }
 
@@ -55,7 +55,6 @@ public sealed class TrainingHistory
             ["best_epoch"] = BestEpoch,
             ["stopped_early"] = StoppedEarly,
             ["cancelled"] = Cancelled,
-            ["seconds"] = Elapsed.TotalSeconds,
         }.ToJsonString();
     }
 
@@ -72,7 +71,6 @@ public sealed class TrainingHistory
                 BestEpoch = (int?)root["best_epoch"],
                 StoppedEarly = (bool?)root["stopped_early"] ?? false,
                 Cancelled = (bool?)root["cancelled"] ?? false,
-                Elapsed = TimeSpan.FromSeconds((double?)root["seconds"] ?? 0),
             };
             foreach (JsonNode? node in root["epochs"]?.AsArray() ?? throw new FormatException("the history has no epochs list"))
             {
@@ -80,7 +78,7 @@ public sealed class TrainingHistory
                 history.Add(new EpochReport(
                     (int?)e["epoch"] ?? throw new FormatException("an epoch of the history has no number"),
                     (double?)e["loss"] ?? double.NaN, (double?)e["accuracy"] ?? double.NaN, (double?)e["val_loss"], (double?)e["val_accuracy"],
-                    (double?)e["learning_rate"] ?? double.NaN, TimeSpan.FromSeconds((double?)e["seconds"] ?? 0)));
+                    (double?)e["learning_rate"] ?? double.NaN, TimeSpan.Zero));
             }
 
             return history;

@@ -51,7 +51,7 @@ public sealed class CsvCliTests : IDisposable
         Assert.Contains("        rose", evaluation.Out);
         Assert.Contains("weighted avg", evaluation.Out);
         Assert.True(File.Exists(Path.Combine(_folder, "errors", "errors.csv")));
-        Assert.StartsWith("petal,stem,true,predicted,probability", File.ReadAllText(Path.Combine(_folder, "errors", "errors.csv")));
+        Assert.StartsWith("row,id,petal,stem,flower,true,predicted,probability", File.ReadAllText(Path.Combine(_folder, "errors", "errors.csv")));
 
         var prediction = CliRunner.Run("predict", "--model", model, "--input", data, "--limit", "3");
         Assert.Matches(@"^0: (rose|tulip|lily) \(", prediction.Out);
