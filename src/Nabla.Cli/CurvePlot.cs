@@ -62,9 +62,11 @@ internal static class CurvePlot
             line.LegendText = $"best epoch ({best}), kept";
         }
 
-        if (epochs.Length == 1)
+        if (epochs.Length > 0)
         {
-            plot.Axes.SetLimitsX(epochs[0] - 1, epochs[0] + 1);
+            // the epochs, and a little room: no tick at epoch 0 or after the last
+            double pad = Math.Max(0.3, 0.02 * (epochs[^1] - epochs[0]));
+            plot.Axes.SetLimitsX(epochs[0] - pad, epochs[^1] + pad);
         }
 
         plot.Axes.Title.Label.ForeColor = Colors.Black;

@@ -31,6 +31,7 @@ public static class NablaCli
         root.Add(EvaluateCommand.Create(console));
         root.Add(PredictCommand.Create(console));
         root.Add(SummaryCommand.Create(console));
+        root.Add(ReportCommand.Create(console));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 
 namespace Nabla.Cli.Html;
@@ -96,17 +95,24 @@ internal sealed class HtmlPage
 
     public HtmlPage EndBlock() => EndRow();
 
+    /// <summary>A table; no header row when <paramref name="headers"/> is empty; <paramref name="rowHeaders"/> start each row.</summary>
     public HtmlPage Table(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<HtmlCell>> rows, string? cssClass = null, IReadOnlyList<string>? rowHeaders = null)
     {
         ArgumentNullException.ThrowIfNull(headers);
         ArgumentNullException.ThrowIfNull(rows);
-        _body.Append("<div class=\"scroll\"><table").Append(cssClass is null ? "" : $" class=\"{cssClass}\"").Append("><thead><tr>");
-        foreach (string header in headers)
+        _body.Append("<div class=\"scroll\"><table").Append(cssClass is null ? "" : $" class=\"{cssClass}\"").Append('>');
+        if (headers.Count > 0)
         {
-            _body.Append("<th>").Append(Escape(header)).Append("</th>");
+            _body.Append("<thead><tr>");
+            foreach (string header in headers)
+            {
+                _body.Append("<th>").Append(Escape(header)).Append("</th>");
+            }
+
+            _body.Append("</tr></thead>");
         }
 
-        _body.Append("</tr></thead><tbody>\n");
+        _body.Append("<tbody>\n");
         int r = 0;
         foreach (IReadOnlyList<HtmlCell> row in rows)
         {
@@ -197,5 +203,14 @@ internal sealed class HtmlPage
     }
 
     /// <summary>Text made safe for HTML content and attribute values.</summary>
-    public static string Escape(string text) => WebUtility.HtmlEncode(text ?? "");
+    public static string Escape(string text)
+    {
+        var escaped = new StringBuilder((text ?? "").Length);
+        foreach (char c in text ?? "")
+        {
+            escaped.Append(c switch { '&' => "&amp;", '<' => "&lt;", '>' => "&gt;", '"' => "&quot;", '\'' => "&#39;", _ => c.ToString() });
+        }
+
+        return escaped.ToString();
+    }
 }
