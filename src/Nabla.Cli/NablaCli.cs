@@ -32,6 +32,7 @@ public static class NablaCli
         root.Add(PredictCommand.Create(console));
         root.Add(SummaryCommand.Create(console));
         root.Add(ReportCommand.Create(console));
+        root.Add(ExportCommand.Create(console));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -46,7 +47,7 @@ public static class NablaCli
             return parse.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
         }
         catch (Exception ex) when (ex is UsageException or DataFormatException or ModelFormatException or ShapeMismatchException
-            or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or ArgumentException)
+            or Onnx.OnnxExportException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or ArgumentException)
         {
             console.Error.WriteLine($"nabla: error: {ex.Message}");
             return BadInput;

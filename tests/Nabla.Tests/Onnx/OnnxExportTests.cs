@@ -1,0 +1,203 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.ML.OnnxRuntime;
+using Nabla.Cli;
+using Nabla.Data;
+using Nabla.Initializers;
+using Nabla.Layers;
+using Nabla.Models;
+using Nabla.Onnx;
+using Nabla.Serialization;
+using Nabla.Tensors;
+using Nabla.Tests.Testing;
+using Xunit.Abstractions;
+using ModelMetadata = Nabla.Serialization.ModelMetadata;
+using Tensor = Nabla.Tensors.Tensor;
+
+namespace Nabla.Tests.Onnx;
+
+/// <summary>
+/// Exported ONNX models run in ONNX Runtime (test project only) on raw inputs and give what nabla predict gives —
+/// probabilities, values in the target's units, class indices — within 1e-5, for every layer kind.
+/// </summary>
+public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
+{
+    private const double Tolerance = 1e-5;
+    private readonly string _work = Directory.CreateTempSubdirectory("nabla-onnx-").FullName;
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    /// <summary>Runs <paramref name="onnx"/> on raw samples [count, shape…]: 'output' and, for a classifier, 'label'.</summary>
+    private static (float[] Output, long[]? Labels) RunOnnx(byte[] onnx, float[] raw, int[] shape)
+    {
+        using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+        using var session = new InferenceSession(onnx, options);
+        Assert.Equal(OnnxExporter.InputName, session.InputMetadata.Keys.Single());
+        var input = new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(raw, shape);
+        using IDisposableReadOnlyCollection<DisposableNamedOnnxValue> results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExporter.InputName, input)]);
+        float[] values = results.Single(r => r.Name == OnnxExporter.OutputName).AsEnumerable<float>().ToArray();
+        long[]? labels = results.FirstOrDefault(r => r.Name == OnnxExporter.LabelName)?.AsEnumerable<long>().ToArray();
+        return (values, labels);
+    }
+
+    private double Compare(string what, float[] expected, float[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double worst = expected.Zip(actual, (e, a) => Math.Abs((double)e - a)).Max();
+        output.WriteLine(FormattableString.Invariant($"{what}: max |ONNX − Nabla| = {worst:E2} over {expected.Length} values"));
+        Assert.True(worst <= Tolerance, $"{what}: max abs difference {worst}");
+        return worst;
+    }
+
+    private static float[] Raw(Dataset data, int count) => data.Features.Span[..(count * data.FeatureCount)].ToArray().Select(v => MathF.Round(v * 255f)).ToArray();
+
+    [Fact]
+    public void A_dense_digit_classifier_gives_predicts_probabilities_and_classes_from_raw_pixels()
+    {
+        string data = TestData.WriteSlice(1000, 200), model = Path.Combine(_work, "digits.nabla"), onnx = Path.Combine(_work, "digits.onnx");
+        try
+        {
+            Assert.Equal(0, CliRunner.Run("train", "--data", data, "--layers", "32", "--epochs", "2", "--out", model, "--quiet").Code);
+            var (code, text, error) = CliRunner.Run("export", "--model", model, "--format", "onnx", "--out", onnx);
+            Assert.True(code == 0, error);
+            Assert.Contains("opset 13", text);
+
+            var (loaded, metadata) = ModelFile.Load(model);
+            Dataset test = TestData.Mnist10k.Test.Take(200);
+            Tensor expected = loaded.Predict(test.Features); // what predict computes from an IDX file (pixels × 1/255)
+            var (values, labels) = RunOnnx(File.ReadAllBytes(onnx), Raw(test, 200), [200, 1, 28, 28]);
+            Compare("dense 784-32-10", expected.Span.ToArray(), values);
+            Assert.Equal(loaded.PredictClasses(test.Features), labels!.Select(l => (int)l));
+            Assert.Equal(1f / 255, metadata.InputScale);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Every_layer_kind_exports_and_matches_in_a_model_with_batch_norm_dropout_reshape_and_a_softmax_layer()
+    {
+        var model = new Sequential(1, 28, 28)
+        {
+            new Reshape(28, 28), new Dense(16), new LeakyReLU(0.1f), new Flatten(), new Dense(24, Initializer.GlorotNormal), new BatchNorm(0.2f, 1e-3f),
+            new Tanh(), new Dropout(0.3f), new Dense(12), new Sigmoid(), new Dense(10), new ReLU(), new Dense(10), new Softmax(),
+        };
+        model.Initialize(seed: 4);
+        var random = new Random(5);
+        var norm = model.Layers.OfType<BatchNorm>().Single();
+        for (int j = 0; j < 24; j++)
+        {
+            // statistics and affine parameters far from their initial 0 and 1, so that each term is checked
+            (norm.RunningMean.Value[j], norm.RunningVariance.Value[j]) = ((float)random.NextDouble() - 0.5f, 0.2f + (float)random.NextDouble());
+            (norm.Scale.Value[j], norm.Shift.Value[j]) = (0.5f + (float)random.NextDouble(), (float)random.NextDouble() - 0.5f);
+        }
+
+        var metadata = new ModelMetadata(Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(), 1f / 255, "categorical-cross-entropy");
+        string[] builtIn = LayerRegistry.Types.Where(IsBuiltIn).Select(t => t.Name).ToArray();
+        Assert.Equal(builtIn.Order(), model.Layers.Select(l => l.Kind).Distinct().Order());
+
+        Dataset test = TestData.Mnist10k.Test.Take(100);
+        var (values, labels) = RunOnnx(OnnxExporter.Export(model, metadata), Raw(test, 100), [100, 1, 28, 28]);
+        Compare("every kind (reshape, dense on rank 2, leaky-relu, flatten, batch-norm, tanh, dropout, sigmoid, relu, softmax)", model.Predict(test.Features).Span.ToArray(), values);
+        Assert.Equal(model.PredictClasses(test.Features), labels!.Select(l => (int)l));
+    }
+
+    [Fact]
+    public void A_regression_model_takes_raw_csv_columns_and_gives_values_in_the_targets_units()
+    {
+        var text = new StringBuilder("id,a,b,c,y\n");
+        var random = new Random(8);
+        for (int i = 0; i < 300; i++)
+        {
+            double a = 10 * random.NextDouble(), b = 100 + 50 * random.NextDouble(), c = random.NextDouble();
+            text.Append(CultureInfo.InvariantCulture, $"r{i},{a:F3},{b:F2},{c:F4},{0.3 * a - 0.02 * b + 2 * c * c + 0.1 * random.NextDouble() + 3:F4}\n");
+        }
+
+        string csv = Path.Combine(_work, "values.csv"), model = Path.Combine(_work, "values.nabla"), onnx = Path.Combine(_work, "values.onnx");
+        File.WriteAllText(csv, text.ToString());
+        Assert.Equal(0, CliRunner.Run("train", "--data", csv, "--drop", "id", "--layers", "16,8", "--batch-norm", "--dropout", "0.1", "--epochs", "15", "--out", model, "--quiet").Code);
+        Assert.Equal(0, CliRunner.Run("export", "--model", model, "--out", onnx).Code);
+
+        var (loaded, metadata) = ModelFile.Load(model);
+        Assert.Equal(TaskKind.Regression, metadata.Task);
+        var (scaled, raw) = DataPreparation.LoadForEvaluation(csv, metadata, loaded.InputShape.Count);
+        float[] expected = Reports.Unstandardize(loaded.Predict(scaled.Features).Span, metadata); // what predict prints
+        var (values, labels) = RunOnnx(File.ReadAllBytes(onnx), raw.Span.ToArray(), [scaled.Count, 3]);
+        Assert.Null(labels);
+        Compare("regression 3-16-8-1 (standard scaler, batch norm, dropout, y·std + mean)", expected, values);
+    }
+
+    [Fact]
+    public void A_binary_model_gives_the_probability_of_the_second_class_and_its_label()
+    {
+        var text = new StringBuilder("x1,x2,sick\n");
+        var random = new Random(9);
+        for (int i = 0; i < 200; i++)
+        {
+            double a = random.NextDouble() * 4 - 2, b = random.NextDouble() * 10;
+            text.Append(CultureInfo.InvariantCulture, $"{a:F3},{b:F3},{(a + b / 5 > 1 ? "yes" : "no")}\n");
+        }
+
+        string csv = Path.Combine(_work, "sick.csv"), model = Path.Combine(_work, "sick.nabla");
+        File.WriteAllText(csv, text.ToString());
+        Assert.Equal(0, CliRunner.Run("train", "--data", csv, "--layers", "8", "--scale", "minmax", "--epochs", "20", "--out", model, "--quiet").Code);
+        var (loaded, metadata) = ModelFile.Load(model);
+        Assert.Equal(["no", "yes"], metadata.ClassNames);
+        var (scaled, raw) = DataPreparation.LoadForEvaluation(csv, metadata, 2);
+        var (values, labels) = RunOnnx(OnnxExporter.Export(loaded, metadata), raw.Span.ToArray(), [scaled.Count, 2]);
+        Compare("binary 2-8-1 (min-max scaler, sigmoid)", loaded.Predict(scaled.Features).Span.ToArray(), values);
+        Assert.Equal(loaded.PredictClasses(scaled.Features), labels!.Select(l => (int)l));
+        Assert.Contains(1L, labels!);
+        Assert.Contains(0L, labels!);
+    }
+
+    [Fact]
+    public void Every_built_in_layer_kind_has_an_onnx_mapping()
+    {
+        string[] missing = LayerRegistry.Types.Where(IsBuiltIn).Where(t => OnnxLayerMappings.Find(t) is null).Select(t => t.Name).ToArray();
+        Assert.True(missing.Length == 0, $"layer kinds without an ONNX mapping (add them to OnnxLayerMappings): {string.Join(", ", missing)}");
+    }
+
+    [Fact]
+    public void A_kind_without_a_mapping_is_refused_in_one_line_naming_it_and_nothing_is_written()
+    {
+        LayerRegistry.Register(Halve.Definition);
+        var model = new Sequential(4) { new Dense(3), new Halve(), new Dense(2) };
+        model.Initialize(0);
+        var metadata = new ModelMetadata(["a", "b"], 1f, "cross-entropy");
+        var error = Assert.Throws<OnnxExportException>(() => OnnxExporter.Export(model, metadata));
+        Assert.Contains("onnx-test-halve_1 (onnx-test-halve)", error.Message);
+        Assert.Contains("dense", error.Message);
+
+        string path = Path.Combine(_work, "halve.nabla"), onnx = Path.Combine(_work, "halve.onnx");
+        ModelFile.Save(path, model, metadata);
+        var (code, stdout, stderr) = CliRunner.Run("export", "--model", path, "--out", onnx);
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains("'onnx-test-halve' has no ONNX mapping", stderr);
+        Assert.False(File.Exists(onnx));
+
+        // a user's mapping makes it exportable
+        OnnxLayerMappings.Register(Halve.Definition, (layer, graph, x) => graph.Node("Mul", [x, graph.Constant("half", [0.5f])]));
+        var (values, _) = RunOnnx(OnnxExporter.Export(model, metadata), [1, 2, 3, 4, 5, 6, 7, 8], [2, 4]);
+        Compare("a user's own kind", model.Predict(new Tensor([1, 2, 3, 4, 5, 6, 7, 8], new Shape(2, 4))).Span.ToArray(), values);
+        Assert.Equal(2, CliRunner.Run("export", "--model", path, "--format", "tflite", "--out", onnx).Code);
+    }
+
+    private static bool IsBuiltIn(LayerType type) => type.Create.Method.Module.Assembly == typeof(Dense).Assembly;
+
+    /// <summary>y = x/2: a user's layer kind that ONNX export does not know.</summary>
+    private sealed class Halve : Activation
+    {
+        public static LayerType Definition { get; } = new("onnx-test-halve", "y = x/2", [], _ => new Halve());
+
+        public override LayerType Type => Definition;
+
+        protected override void Apply(ReadOnlySpan<float> x, int columns, Span<float> y) => System.Numerics.Tensors.TensorPrimitives.Multiply(x, 0.5f, y);
+
+        protected override void Derivative(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, int columns, Span<float> dX) => System.Numerics.Tensors.TensorPrimitives.Multiply(dY, 0.5f, dX);
+    }
+}
