@@ -5,28 +5,43 @@ using Nabla.Tests.Testing;
 
 namespace Nabla.Tests.Cli;
 
-/// <summary>nabla report: one self-contained HTML file with every section, and every picture decoded by a browser.</summary>
-public sealed partial class ReportTests : IDisposable
+/// <summary>A digit model trained once for the report tests (early stopping, so the curves mark a best epoch).</summary>
+public sealed class ReportModelFixture : IDisposable
 {
-    private readonly string _data = TestData.WriteSlice(1200, 300);
-    private readonly string _work = Directory.CreateTempSubdirectory("nabla-report-").FullName;
+    public ReportModelFixture()
+    {
+        Data = TestData.WriteSlice(1000, 300);
+        Folder = Directory.CreateTempSubdirectory("nabla-report-model-").FullName;
+        Model = Path.Combine(Folder, "digits.nabla");
+        var (code, _, error) = CliRunner.Run("train", "--data", Data, "--layers", "24", "--epochs", "6", "--val-split", "0.2", "--early-stopping", "--patience", "2", "--out", Model, "--quiet");
+        Assert.True(code == 0, error);
+    }
+
+    public string Data { get; }
+
+    public string Folder { get; }
+
+    public string Model { get; }
 
     public void Dispose()
     {
-        Directory.Delete(_data, recursive: true);
-        Directory.Delete(_work, recursive: true);
+        Directory.Delete(Data, recursive: true);
+        Directory.Delete(Folder, recursive: true);
     }
+}
+
+/// <summary>nabla report: one self-contained HTML file with every section, and every picture decoded by a browser.</summary>
+public sealed partial class ReportTests(ReportModelFixture digits) : IDisposable, IClassFixture<ReportModelFixture>
+{
+    private readonly string _data = digits.Data;
+    private readonly string _work = Directory.CreateTempSubdirectory("nabla-report-").FullName;
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
 
     [GeneratedRegex("<img [^>]*src=\"([^\"]*)\"")]
     private static partial Regex ImageSource();
 
-    private string TrainDigits()
-    {
-        string model = Path.Combine(_work, "digits.nabla");
-        var (code, _, error) = CliRunner.Run("train", "--data", _data, "--layers", "24", "--epochs", "6", "--val-split", "0.2", "--early-stopping", "--patience", "2", "--out", model, "--quiet");
-        Assert.True(code == 0, error);
-        return model;
-    }
+    private string TrainDigits() => digits.Model;
 
     private string HousesCsv()
     {

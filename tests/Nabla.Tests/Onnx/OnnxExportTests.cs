@@ -3,7 +3,6 @@ using System.Text;
 using Microsoft.ML.OnnxRuntime;
 using Nabla.Cli;
 using Nabla.Data;
-using Nabla.Initializers;
 using Nabla.Layers;
 using Nabla.Models;
 using Nabla.Onnx;
@@ -79,23 +78,8 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Every_layer_kind_exports_and_matches_in_a_model_with_batch_norm_dropout_reshape_and_a_softmax_layer()
     {
-        var model = new Sequential(1, 28, 28)
-        {
-            new Reshape(28, 28), new Dense(16), new LeakyReLU(0.1f), new Flatten(), new Dense(24, Initializer.GlorotNormal), new BatchNorm(0.2f, 1e-3f),
-            new Tanh(), new Dropout(0.3f), new Dense(12), new Sigmoid(), new Dense(10), new ReLU(), new Dense(10), new Softmax(),
-        };
-        model.Initialize(seed: 4);
-        var random = new Random(5);
-        var norm = model.Layers.OfType<BatchNorm>().Single();
-        for (int j = 0; j < 24; j++)
-        {
-            // statistics and affine parameters far from their initial 0 and 1, so that each term is checked
-            (norm.RunningMean.Value[j], norm.RunningVariance.Value[j]) = ((float)random.NextDouble() - 0.5f, 0.2f + (float)random.NextDouble());
-            (norm.Scale.Value[j], norm.Shift.Value[j]) = (0.5f + (float)random.NextDouble(), (float)random.NextDouble() - 0.5f);
-        }
-
-        var metadata = new ModelMetadata(Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(), 1f / 255, "categorical-cross-entropy");
-        string[] builtIn = LayerRegistry.Types.Where(IsBuiltIn).Select(t => t.Name).ToArray();
+        var (model, metadata) = TestModels.EveryKind();
+        string[] builtIn = LayerRegistry.Types.Where(TestModels.IsBuiltIn).Select(t => t.Name).ToArray();
         Assert.Equal(builtIn.Order(), model.Layers.Select(l => l.Kind).Distinct().Order());
 
         Dataset test = TestData.Mnist10k.Test.Take(100);
@@ -156,7 +140,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Every_built_in_layer_kind_has_an_onnx_mapping()
     {
-        string[] missing = LayerRegistry.Types.Where(IsBuiltIn).Where(t => OnnxLayerMappings.Find(t) is null).Select(t => t.Name).ToArray();
+        string[] missing = LayerRegistry.Types.Where(TestModels.IsBuiltIn).Where(t => OnnxLayerMappings.Find(t) is null).Select(t => t.Name).ToArray();
         Assert.True(missing.Length == 0, $"layer kinds without an ONNX mapping (add them to OnnxLayerMappings): {string.Join(", ", missing)}");
     }
 
@@ -186,8 +170,6 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
         Compare("a user's own kind", model.Predict(new Tensor([1, 2, 3, 4, 5, 6, 7, 8], new Shape(2, 4))).Span.ToArray(), values);
         Assert.Equal(2, CliRunner.Run("export", "--model", path, "--format", "tflite", "--out", onnx).Code);
     }
-
-    private static bool IsBuiltIn(LayerType type) => type.Create.Method.Module.Assembly == typeof(Dense).Assembly;
 
     /// <summary>y = x/2: a user's layer kind that ONNX export does not know.</summary>
     private sealed class Halve : Activation

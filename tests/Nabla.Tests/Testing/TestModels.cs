@@ -1,0 +1,38 @@
+using System.Globalization;
+using Nabla.Initializers;
+using Nabla.Layers;
+using Nabla.Models;
+using Nabla.Serialization;
+
+namespace Nabla.Tests.Testing;
+
+/// <summary>Models for checking that other readers (ONNX Runtime, NumPy, PyTorch) compute what Nabla computes.</summary>
+internal static class TestModels
+{
+    /// <summary>A digit classifier on [1, 28, 28] raw pixels with every built-in layer kind — dense on a rank-2 input
+    /// (after a reshape), batch norm with statistics and affine parameters far from their initial values, dropout, and
+    /// a softmax layer — and its metadata (input scale 1/255).</summary>
+    public static (Sequential Model, ModelMetadata Metadata) EveryKind(int seed = 4)
+    {
+        var model = new Sequential(1, 28, 28)
+        {
+            new Reshape(28, 28), new Dense(16), new LeakyReLU(0.1f), new Flatten(), new Dense(24, Initializer.GlorotNormal), new BatchNorm(0.2f, 1e-3f),
+            new Tanh(), new Dropout(0.3f), new Dense(12), new Sigmoid(), new Dense(10), new ReLU(), new Dense(10), new Softmax(),
+        };
+        model.Initialize(seed);
+        var random = new Random(seed + 1);
+        var norm = model.Layers.OfType<BatchNorm>().Single();
+        for (int j = 0; j < norm.Scale.Value.Length; j++)
+        {
+            (norm.RunningMean.Value[j], norm.RunningVariance.Value[j]) = ((float)random.NextDouble() - 0.5f, 0.2f + (float)random.NextDouble());
+            (norm.Scale.Value[j], norm.Shift.Value[j]) = (0.5f + (float)random.NextDouble(), (float)random.NextDouble() - 0.5f);
+        }
+
+        var metadata = new ModelMetadata(Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(), 1f / 255, "categorical-cross-entropy");
+        model.Metadata = metadata;
+        return (model, metadata);
+    }
+
+    /// <summary>Whether a layer kind is one of the library's own (not a test's registration).</summary>
+    public static bool IsBuiltIn(LayerType type) => type.Create.Method.Module.Assembly == typeof(Dense).Assembly;
+}
