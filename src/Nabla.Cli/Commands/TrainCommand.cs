@@ -229,7 +229,6 @@ internal static class TrainCommand
             {
                 ["train_seconds"] = Math.Round(trainSeconds, 3),
                 ["task"] = train.Task.ToString().ToLowerInvariant(),
-                ["test_loss"] = Math.Round(result.Loss, 4),
                 ["epochs"] = history.Epochs.Count,
                 ["parameters"] = model.ParameterCount,
                 ["train_samples"] = train.Count,
@@ -242,10 +241,14 @@ internal static class TrainCommand
             };
             if (regression is null)
             {
+                report["test_loss"] = Math.Round(result.Loss, 4);
                 report["test_accuracy"] = Math.Round(result.Accuracy, 4);
             }
             else
             {
+                // the loss trained on is the MSE of the standardized target; the rest is in the target's units
+                report["test_standardized_mse"] = Math.Round(result.Loss, 6);
+                report["test_mse"] = regression.MeanSquaredError;
                 report["test_rmse"] = regression.RootMeanSquaredError;
                 report["test_mae"] = regression.MeanAbsoluteError;
                 report["test_r2"] = Math.Round(regression.R2, 4);

@@ -11,10 +11,15 @@ namespace Nabla.Optimizers;
 /// <remarks>Kingma and Ba (2015), "Adam: A Method for Stochastic Optimization", Algorithm 1. Defaults are the
 /// paper's (β₁ = 0.9, β₂ = 0.999, ε = 1e−8), as in PyTorch and Keras. With a weight decay λ &gt; 0 this is AdamW
 /// (Loshchilov and Hutter, 2019, "Decoupled Weight Decay Regularization"): before the Adam step, weights shrink by
-/// <c>W ← W·(1 − α·λ)</c> (<see cref="GradientTransforms.DecayWeights"/>). Unlike PyTorch's AdamW, which decays every
-/// parameter it is given, biases and batch-norm scales and shifts are not decayed (as in the paper's experiments and
-/// Keras's common practice): shrinking a bias toward zero is not a regularizer. The update runs on all cores, and
-/// keeps its moments out of the subnormal range (<see cref="Subnormals"/>).</remarks>
+/// <c>W ← W·(1 − α·λ)</c> (<see cref="GradientTransforms.DecayWeights"/>). Only weights decay (parameters with
+/// <see cref="Parameter.IsWeight"/>: a dense layer's W); biases and batch-norm scales and shifts do not. PyTorch's
+/// <c>torch.optim.AdamW</c> and Keras's <c>AdamW</c> decay every parameter they are given unless the caller leaves
+/// some out (parameter groups, <c>exclude_from_weight_decay</c>), and leaving out biases and normalization parameters
+/// is the usual recipe (BERT's, timm's): decay limits a weight's scale, while a bias or a normalization's γ only shifts
+/// or rescales a unit, so shrinking them toward zero regularizes nothing and can hurt. So Nabla's AdamW equals
+/// PyTorch's with biases and batch-norm parameters in a group with weight_decay=0. (--l2 also spares them, as
+/// scikit-learn's alpha does.) The update runs on all cores, and keeps its moments out of the subnormal range
+/// (<see cref="Subnormals"/>).</remarks>
 public sealed class Adam : IOptimizer
 {
     private readonly Parameter[] _parameters;

@@ -72,6 +72,9 @@ public sealed class CsvCliTests : IDisposable
         Assert.Equal("regression", (string)report["task"]!);
         Assert.True((double)report["test_r2"]! > 0.9, output);
         Assert.InRange((double)report["test_rmse"]!, 1000, 50_000); // dollars, not standardized units
+        Assert.False(report.ContainsKey("test_loss")); // named for what it is: the loss trained on, in standardized units
+        double std = Nabla.Serialization.ModelFile.Load(model).Metadata.TargetStd;
+        Assert.Equal((double)report["test_mse"]! / (std * std), (double)report["test_standardized_mse"]!, 4);
 
         var evaluation = CliRunner.Run("evaluate", "--model", model, "--data", data, "--json");
         Assert.True((double)JsonNode.Parse(evaluation.Out)!["r2"]! > 0.9);
