@@ -1,14 +1,9 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Nabla.Cli.Images;
 using Nabla.Data;
-using Nabla.Losses;
 using Nabla.Metrics;
-using Nabla.Models;
 using Nabla.Serialization;
-using Nabla.Tensors;
-using Nabla.Training;
 
 namespace Nabla.Cli.Commands;
 
