@@ -114,6 +114,23 @@ public sealed partial class ReportTests(ReportModelFixture digits) : IDisposable
         Assert.Single(missing.Error.Trim().Split('\n'));
     }
 
+    [Fact]
+    public void A_model_file_without_a_history_gets_a_report_that_says_so()
+    {
+        var model = new Nabla.Models.Sequential(1, 28, 28) { new Nabla.Layers.Flatten(), new Nabla.Layers.Dense(10) };
+        model.Initialize(1);
+        model.OutputTransform = Nabla.Models.OutputTransform.Softmax;
+        string path = Path.Combine(_work, "old.nabla"), report = Path.Combine(_work, "old.html");
+        Nabla.Serialization.ModelFile.Save(path, model, new Nabla.Serialization.ModelMetadata(Enumerable.Range(0, 10).Select(i => $"{i}").ToArray(), 1f / 255, "cross-entropy"));
+        var (code, _, error) = CliRunner.Run("report", "--model", path, "--data", _data, "--out", report);
+        Assert.True(code == 0, error);
+        string html = File.ReadAllText(report);
+        Assert.Contains("holds no training history", html);
+        Assert.Contains("does not record how it was trained", html);
+        Assert.Contains("Confusion matrix", html);
+        Assert.Contains("10 dense units", html);
+    }
+
     [ChromiumFact]
     public void Chromium_decodes_every_image_of_the_reports_and_of_the_error_index()
     {
