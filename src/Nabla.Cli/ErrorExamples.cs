@@ -66,9 +66,13 @@ internal static class ErrorExamples
                 evaluation.ClassName(m.True), evaluation.ClassName(m.Predicted), m.Probability.ToString("F4", CultureInfo.InvariantCulture),
             }), ["true", "predicted", "probability"]);
             AtomicFile.WriteAllText(Path.Combine(folder, CsvName), Csv(header, rows));
-            page.Section("Misclassified rows")
-                .Note($"{CsvName} holds the same rows. row: the data row's number in the file (1 = the first row after the header); then every column as the file has it; then the true and predicted class and the predicted class's probability.")
-                .Table(header, rows.Take(500).Select(r => (IReadOnlyList<HtmlCell>)r.Select(c => new HtmlCell(c)).ToArray()));
+            if (evaluation.Images is null)
+            {
+                // (a CSV of pixels has its pictures above; its rows of hundreds of values are in errors.csv only)
+                page.Section("Misclassified rows")
+                    .Note($"{CsvName} holds the same rows. row: the data row's number in the file (1 = the first row after the header); then every column as the file has it; then the true and predicted class and the predicted class's probability.")
+                    .Table(header, rows.Take(500).Select(r => (IReadOnlyList<HtmlCell>)r.Select(c => new HtmlCell(c)).ToArray()));
+            }
         }
 
         AtomicFile.WriteAllText(Path.Combine(folder, IndexName), page.ToHtml(subtitle));

@@ -49,17 +49,17 @@ internal sealed record OriginalRows(IReadOnlyList<string> Header, IReadOnlyDicti
                     continue;
                 }
 
-                string[] cells = Enumerable.Range(0, reader.RowFieldCount).Select(j => reader.GetString(j)).ToArray();
+                // cells are made into strings only for the header and the rows asked for
                 if (index == -1)
                 {
-                    names = cells.Select((n, j) => string.IsNullOrWhiteSpace(n) ? $"column{j}" : n.Trim()).ToArray();
+                    names = Cells(reader).Select((n, j) => string.IsNullOrWhiteSpace(n) ? $"column{j}" : n.Trim()).ToArray();
                 }
                 else if (rows.Contains(index))
                 {
-                    found[index] = cells;
+                    found[index] = Cells(reader);
                 }
 
-                names ??= Enumerable.Range(0, cells.Length).Select(j => $"column{j}").ToArray();
+                names ??= Enumerable.Range(0, reader.RowFieldCount).Select(j => $"column{j}").ToArray();
                 index++;
             }
 
@@ -70,6 +70,8 @@ internal sealed record OriginalRows(IReadOnlyList<string> Header, IReadOnlyDicti
             return null;
         }
     }
+
+    private static string[] Cells(CsvDataReader reader) => Enumerable.Range(0, reader.RowFieldCount).Select(reader.GetString).ToArray();
 
     private static CsvDataReader Open(string path) => CsvDataReader.Create(path, new CsvDataReaderOptions { HasHeaders = false });
 
