@@ -138,5 +138,4 @@ internal static class EvaluateCommand
         });
         return command;
     }
-
 }
