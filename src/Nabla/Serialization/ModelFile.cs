@@ -13,8 +13,8 @@ using Nabla.Training;
 namespace Nabla.Serialization;
 
 /// <summary>
-/// Saves and loads models in the safetensors layout, so Python tools (<c>safetensors.numpy.load_file</c>) read the
-/// weights directly.
+/// Saves and loads models in the safetensors layout, so other tools can read the weights (docs/MODEL_FORMAT.md: every
+/// key and tensor, a NumPy reader, and what was verified about safetensors compatibility).
 /// </summary>
 /// <remarks>
 /// <para>Layout: an 8-byte little-endian header length N; N bytes of JSON (padded with spaces to a multiple of 8);

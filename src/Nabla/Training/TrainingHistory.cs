@@ -45,7 +45,7 @@ public sealed class TrainingHistory
                 ["accuracy"] = Finite(e.TrainAccuracy),
                 ["val_loss"] = Finite(e.ValidationLoss),
                 ["val_accuracy"] = Finite(e.ValidationAccuracy),
-                ["learning_rate"] = e.LearningRate,
+                ["learning_rate"] = Finite(e.LearningRate),
             });
         }
 

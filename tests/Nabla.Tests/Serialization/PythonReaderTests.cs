@@ -73,6 +73,17 @@ public sealed class PythonReaderTests : IDisposable
         process.WaitForExit();
         Assert.NotEqual(0, process.ExitCode);
         Assert.Contains("data_sha256", error);
+
+        // and an edited header (the same length, still valid JSON) by header_sha256
+        string text = System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(model));
+        Assert.Contains("\"format_version\":\"2\"", text);
+        string edited = Path.Combine(_work, "edited.nabla");
+        File.WriteAllBytes(edited, System.Text.Encoding.Latin1.GetBytes(text.Replace("categorical-cross-entropy", "categorical-cross-entropx", StringComparison.Ordinal)));
+        using var second = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(Python.Path, [Reader, edited]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        string secondError = second.StandardError.ReadToEnd();
+        second.WaitForExit();
+        Assert.NotEqual(0, second.ExitCode);
+        Assert.Contains("header_sha256", secondError);
     }
 
     [PythonFact]

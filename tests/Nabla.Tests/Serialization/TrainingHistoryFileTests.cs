@@ -55,6 +55,9 @@ public sealed class TrainingHistoryFileTests : IDisposable
         Assert.Equal(TimeSpan.Zero, copy.Epochs[0].Elapsed); // times are not kept: the same run gives the same file
         Assert.DoesNotContain("accuracy", string.Join(",", copy.Epochs[0].Metrics().Keys));
         Assert.Throws<FormatException>(() => TrainingHistory.FromJson("{\"epochs\":[{\"loss\":1}]}"));
+        // what a file leaves out reads back as missing and writes back the same
+        string sparse = "{\"epochs\":[{\"epoch\":1,\"loss\":null,\"accuracy\":null,\"val_loss\":null,\"val_accuracy\":null,\"learning_rate\":null}],\"best_epoch\":null,\"stopped_early\":false,\"cancelled\":false}";
+        Assert.Equal(sparse, TrainingHistory.FromJson(sparse.Replace(",\"learning_rate\":null", "", StringComparison.Ordinal)).ToJson());
         Assert.Throws<FormatException>(() => TrainingHistory.FromJson("[1, 2]"));
     }
 
