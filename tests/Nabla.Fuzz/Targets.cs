@@ -135,6 +135,9 @@ public static class Targets
             TargetMean = 12.5,
             TargetStd = 3.25,
             Scaler = new Scaler(ScalingKind.MinMax, [0, 0, 0], [1, 0.5f, 0.25f]),
+            // the training history and settings that nabla train stores (nested JSON in two more metadata strings)
+            History = TrainingHistory.FromJson("""{"epochs":[{"epoch":1,"loss":0.9,"accuracy":null,"val_loss":1.1,"val_accuracy":null,"learning_rate":0.01},{"epoch":2,"loss":0.5,"accuracy":null,"val_loss":0.7,"val_accuracy":null,"learning_rate":0.005}],"best_epoch":2,"stopped_early":true,"cancelled":false}"""),
+            TrainingSettings = [new("data", "houses.csv"), new("layers", "4"), new("lr", "0.01")],
         });
     }
 
