@@ -79,6 +79,7 @@ internal static class WeightPictures
         string note = $"Each picture is one of the {units} units of {layer.Describe()}: its weight on every input pixel, laid out as the {images.Height}×{images.Width} input" +
             (images.Channels > 1 ? $" ({images.Channels} channels side by side)" : "") +
             ". Red pixels raise the unit's output, blue ones lower it, white ones do not matter; each picture is scaled to its own largest weight (±, under it)." +
+            " Weights on pixels that are never lit (the border of a digit) get no gradient and keep their random initial values: that is the speckle; a picture that is speckle all over, at the initial scale, is a unit that never learned (a ReLU that never turned on)." +
             (shown < units ? $" The first {shown} are shown." : "");
         return new LayerPictures($"First layer: {units} dense units", note, pictures, images.Width * images.Channels, images.Height);
     }
