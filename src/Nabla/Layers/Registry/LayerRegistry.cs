@@ -20,6 +20,10 @@ public static class LayerRegistry
         BatchNorm.Definition,
         Flatten.Definition,
         Reshape.Definition,
+        Conv2D.Definition,
+        MaxPool2D.Definition,
+        AvgPool2D.Definition,
+        GlobalAveragePool2D.Definition,
     ];
 
     private static readonly object s_lock = new();
