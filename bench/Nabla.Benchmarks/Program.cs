@@ -4,6 +4,7 @@ using Nabla.Benchmarks;
 // dotnet run -c Release --project bench/Nabla.Benchmarks -- gemm        one JSON line per GEMM shape
 // dotnet run -c Release --project bench/Nabla.Benchmarks -- train-step  dropout / batch-norm overhead per epoch
 // DOTNET_TieredCompilation=0 dotnet run -c Release --project bench/Nabla.Benchmarks -- full-batch [DATA]  the tutorials' network, ms per iteration
+// dotnet run -c Release --project bench/Nabla.Benchmarks -- cnn-layers [keras|lenet]  per-layer forward/backward times of the benchmark CNNs
 // dotnet run -c Release --project bench/Nabla.Benchmarks -- csv-load FILE  time to load a CSV (e.g. Kaggle-layout MNIST)
 // dotnet run -c Release --project bench/Nabla.Benchmarks -- bdn [args]  BenchmarkDotNet classes (e.g. --filter '*Gemm*')
 switch (args.FirstOrDefault())
@@ -13,6 +14,12 @@ switch (args.FirstOrDefault())
         return 0;
     case "train-step":
         TrainingStepOverhead.Run();
+        return 0;
+    case "conv-parts":
+        ConvParts.Run();
+        return 0;
+    case "cnn-layers":
+        CnnLayers.Run(args.Length > 1 ? args[1] : "keras");
         return 0;
     case "full-batch":
         FullBatchSteady.Run(args.Length > 1 ? args[1] : "data/mnist-10k");
@@ -27,6 +34,6 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(GemmShapes).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: Nabla.Benchmarks gemm [--training-shapes] | train-step | full-batch [DATA] | csv-load FILE | bdn [BenchmarkDotNet arguments]");
+        Console.Error.WriteLine("usage: Nabla.Benchmarks gemm [--training-shapes] | train-step | cnn-layers [keras|lenet] | full-batch [DATA] | csv-load FILE | bdn [BenchmarkDotNet arguments]");
         return 2;
 }

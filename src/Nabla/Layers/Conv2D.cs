@@ -28,7 +28,7 @@ namespace Nabla.Layers;
 /// fixed slices (<see cref="BatchSlices"/>), each slice accumulating its own weight gradient; the slices' gradients
 /// are added in order, so the result does not depend on the number of threads.</para>
 /// </remarks>
-public sealed class Conv2D : Layer
+public sealed partial class Conv2D : Layer
 {
     /// <summary>The "conv2d" layer kind: <c>conv2d(filters, kernel, stride=1, padding=valid, bias=true)</c>.</summary>
     public static LayerType Definition { get; } = new("conv2d", "2-D convolution of [channels, height, width] images",
@@ -161,7 +161,7 @@ public sealed class Conv2D : Layer
         CheckInput(input);
         _input = input;
         Tensor output = _output.Get(input.Rows, OutputShape);
-        _pass.Run(input, output, null, null);
+        _pass.Run(Mode.Forward, input, output, null, null);
         _lastOutput = output;
         return output;
     }
@@ -172,7 +172,7 @@ public sealed class Conv2D : Layer
         Tensor input = _input ?? throw new InvalidOperationException($"Layer {Describe()}: Backward called before Forward.");
         CheckOutputGradient(outputGradient, _lastOutput!);
         Tensor? inputGradient = needInputGradient ? _inputGradient.Get(input.Rows, InputShape) : null;
-        _pass.Run(input, null, outputGradient, inputGradient);
+        _pass.Run(Mode.Backward, input, null, outputGradient, inputGradient);
         return inputGradient;
     }
 
@@ -236,24 +236,23 @@ public sealed class Conv2D : Layer
         // and dcol = Wᵀ·dY, which col2im adds back to the input positions each column came from
         Span<float> dcol = scratch.ColumnGradient(g);
         Gemm.Multiply(Weight.Value, true, dy, false, dcol, k, Filters, p);
+        Span<float> dPadded = scratch.PaddedGradient(g);
+        dPadded.Clear();
+        Im2Col.AddColumns(g, dcol, dPadded);
         if (g.IsPadded)
         {
-            Span<float> dPadded = scratch.PaddedGradient(g);
-            dPadded.Clear();
-            Im2Col.AddColumns(g, dcol, dPadded);
             Im2Col.Unpad(g, dPadded, dx);
         }
         else
         {
-            dx.Clear();
-            Im2Col.AddColumns(g, dcol, dx);
+            dPadded[..dx.Length].CopyTo(dx);
         }
     }
 
     /// <summary>One thread's buffers for one sample at a time, made on first use (the geometry is fixed).</summary>
     private sealed class Scratch
     {
-        private float[]? _padded, _columns, _columnGradient, _paddedGradient;
+        private float[]? _padded, _columns, _columnGradient, _paddedGradient, _output, _outputGradient;
 
         /// <summary>The sample with its zero border (plus slack for vector loads), or the sample itself when it needs
         /// no border and the direct path (which reads past rows) is not used.</summary>
@@ -278,11 +277,26 @@ public sealed class Conv2D : Layer
             return _padded;
         }
 
-        public Span<float> Columns(in ConvolutionGeometry g) => _columns ??= new float[g.ColumnRows * g.OutputPixels];
+        public Span<float> Columns(in ConvolutionGeometry g) => _columns ??= new float[g.ColumnRows * g.OutputPixels + Im2Col.Slack];
+
+        /// <summary>One sample's convolution output (or its gradient), when a fused block keeps it out of the batch.</summary>
+        public Span<float> Output(int size) => _output ??= new float[size];
+
+        public Span<float> OutputGradient(int size) => _outputGradient ??= new float[size];
 
         public Span<float> ColumnGradient(in ConvolutionGeometry g) => _columnGradient ??= new float[g.ColumnRows * g.OutputPixels];
 
-        public Span<float> PaddedGradient(in ConvolutionGeometry g) => _paddedGradient ??= new float[g.PaddedSize];
+        /// <summary>The gradient of the padded sample, this thread's own (col2im adds whole vectors past row ends).</summary>
+        public Span<float> PaddedGradient(in ConvolutionGeometry g) => _paddedGradient ??= new float[g.PaddedSize + Im2Col.Slack];
+    }
+
+    /// <summary>What a <see cref="Pass"/> computes for each sample.</summary>
+    private enum Mode
+    {
+        Forward,
+        Backward,
+        FusedForward,
+        FusedBackward,
     }
 
     /// <summary>A forward or backward pass over a batch, run on the worker threads slice by slice.</summary>
@@ -290,12 +304,13 @@ public sealed class Conv2D : Layer
     {
         private readonly SpinBarrier _barrier = new();
         private Tensor? _input, _output, _outputGradient, _inputGradient;
+        private Mode _mode;
         private int _slices;
 
-        /// <summary>Forward when <paramref name="output"/> is given, else backward.</summary>
-        public void Run(Tensor input, Tensor? output, Tensor? outputGradient, Tensor? inputGradient)
+        /// <summary>Runs <paramref name="mode"/> over the batch (the output is given forward, the gradients backward).</summary>
+        public void Run(Mode mode, Tensor input, Tensor? output, Tensor? outputGradient, Tensor? inputGradient)
         {
-            (_input, _output, _outputGradient, _inputGradient) = (input, output, outputGradient, inputGradient);
+            (_mode, _input, _output, _outputGradient, _inputGradient) = (mode, input, output, outputGradient, inputGradient);
             _slices = BatchSlices.Count(input.Rows, layer.PartialSize);
             ParallelWorkers.Shared.Run(this, _slices);
             (_input, _output, _outputGradient, _inputGradient) = (null, null, null, null);
@@ -307,12 +322,22 @@ public sealed class Conv2D : Layer
             Tensor input = _input!;
             int rows = input.Rows, inputSize = input.RowLength;
             var (first, end) = BatchSlices.Share(_slices, threadIndex, threadCount);
-            if (_output is { } output)
+            if (_mode is Mode.Forward or Mode.FusedForward)
             {
+                Tensor output = _output!;
                 int outputSize = output.RowLength;
                 for (int s = BatchSlices.Rows(rows, _slices, first).Start; s < BatchSlices.Rows(rows, _slices, end - 1).End; s++)
                 {
-                    layer.ForwardSample(input.Span.Slice(s * inputSize, inputSize), output.Span.Slice(s * outputSize, outputSize), scratch);
+                    ReadOnlySpan<float> x = input.Span.Slice(s * inputSize, inputSize);
+                    Span<float> y = output.Span.Slice(s * outputSize, outputSize);
+                    if (_mode == Mode.Forward)
+                    {
+                        layer.ForwardSample(x, y, scratch);
+                    }
+                    else
+                    {
+                        layer.ForwardFusedSample(s, x, y, scratch);
+                    }
                 }
 
                 return;
@@ -327,8 +352,15 @@ public sealed class Conv2D : Layer
                 var (start, stop) = BatchSlices.Rows(rows, _slices, slice);
                 for (int s = start; s < stop; s++)
                 {
+                    ReadOnlySpan<float> x = input.Span.Slice(s * inputSize, inputSize);
+                    ReadOnlySpan<float> dy = dY.Span.Slice(s * gradientSize, gradientSize);
                     Span<float> dx = _inputGradient is null ? [] : _inputGradient.Span.Slice(s * inputSize, inputSize);
-                    layer.BackwardSample(input.Span.Slice(s * inputSize, inputSize), dY.Span.Slice(s * gradientSize, gradientSize), dx, partial, scratch);
+                    if (_mode == Mode.FusedBackward)
+                    {
+                        dy = layer.FusedOutputGradient(s, dy, scratch);
+                    }
+
+                    layer.BackwardSample(x, dy, dx, partial, scratch);
                 }
             }
 

@@ -41,7 +41,7 @@ public abstract class Pool2D : Layer
         ("stride", string.Create(CultureInfo.InvariantCulture, $"{Stride.Height},{Stride.Width}")));
 
     /// <summary>The sizes of the pooling of one sample.</summary>
-    private protected ref readonly ConvolutionGeometry Geometry => ref _geometry;
+    internal ref readonly ConvolutionGeometry Geometry => ref _geometry;
 
     /// <inheritdoc/>
     protected override Shape ComputeOutputShape(Shape inputShape)

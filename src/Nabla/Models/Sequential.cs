@@ -31,6 +31,10 @@ public sealed partial class Sequential : IEnumerable<Layer>
     private readonly BatchBuffer _probabilities = new();
     private readonly Tensor _inputView = new(0, 0);
     private Shape _outputShape;
+    private int[]? _fusionPlan;
+
+    // NABLA_FUSION=0 turns layer fusion off (for measuring what it gains; the results are the same either way).
+    private static readonly bool s_fusion = Environment.GetEnvironmentVariable("NABLA_FUSION") != "0";
 
     /// <summary>Creates an empty model for samples of the given shape ([784] for flat features, [1, 28, 28] for
     /// one-channel 28×28 images).</summary>
@@ -107,6 +111,7 @@ public sealed partial class Sequential : IEnumerable<Layer>
 
         _layers.Add(layer);
         _members.Add(layer);
+        _fusionPlan = null;
         IsInitialized = false;
         return this;
     }
@@ -134,15 +139,55 @@ public sealed partial class Sequential : IEnumerable<Layer>
     /// <summary>Runs the batch through every layer. The returned tensor belongs to the last layer.</summary>
     /// <exception cref="ShapeMismatchException">The input is not [batch, InputShape...] (a batch with the same number
     /// of values per sample in another shape is viewed as InputShape).</exception>
-    public Tensor Forward(Tensor input, ForwardContext context)
+    public Tensor Forward(Tensor input, ForwardContext context) => ForwardFrom(0, ViewAsInput(input), context);
+
+    /// <summary>Runs <paramref name="x"/> through the layers from <paramref name="start"/> on, a fused block (see
+    /// <see cref="IFusedLayer"/>) as one pass.</summary>
+    private Tensor ForwardFrom(int start, Tensor x, ForwardContext context)
     {
-        Tensor x = ViewAsInput(input);
-        foreach (Layer layer in _layers)
+        int[] plan = FusionPlan();
+        for (int i = start; i < _layers.Count; i++)
         {
-            x = layer.Forward(x, context);
+            if (plan[i] > 0)
+            {
+                x = ((IFusedLayer)_layers[i]).ForwardFused(x, context);
+                i += plan[i];
+            }
+            else
+            {
+                x = _layers[i].Forward(x, context);
+            }
         }
 
         return x;
+    }
+
+    /// <summary>How many fused blocks the forward and backward passes run (for tests).</summary>
+    internal int FusedBlockCount => FusionPlan().Count(n => n > 0);
+
+    /// <summary>For each layer, how many following layers it computes in a fused pass (0: none), or -1 for a layer
+    /// computed by the one that starts its block; worked out once for the layers as they are.</summary>
+    private int[] FusionPlan()
+    {
+        if (_fusionPlan is { } known && known.Length == _layers.Count)
+        {
+            return known;
+        }
+
+        int[] plan = new int[_layers.Count];
+        for (int i = 0; i < plan.Length; i++)
+        {
+            int fused = s_fusion && _layers[i] is IFusedLayer layer ? layer.Fuse(_layers, i) : 0;
+            plan[i] = fused;
+            for (int j = 1; j <= fused; j++)
+            {
+                plan[i + j] = -1;
+            }
+
+            i += fused;
+        }
+
+        return _fusionPlan = plan;
     }
 
     /// <summary>Runs the batch through every layer, in training or inference mode.</summary>
@@ -187,13 +232,7 @@ public sealed partial class Sequential : IEnumerable<Layer>
     internal Tensor ForwardBytes(ByteRows input, ForwardContext context)
     {
         int first = FirstComputingLayer()!.Value;
-        Tensor x = ((IByteRowsInput)_layers[first]).ForwardBytes(input);
-        for (int i = first + 1; i < _layers.Count; i++)
-        {
-            x = _layers[i].Forward(x, context);
-        }
-
-        return x;
+        return ForwardFrom(first + 1, ((IByteRowsInput)_layers[first]).ForwardBytes(input), context);
     }
 
     /// <summary>Back-propagates ∂loss/∂output through every layer, accumulating parameter gradients. The first layer's
@@ -205,10 +244,35 @@ public sealed partial class Sequential : IEnumerable<Layer>
     internal void Backward(Tensor outputGradient, int layerCount)
     {
         int first = FirstComputingLayer() ?? 0;
+        int[] plan = FusionPlan();
         Tensor? gradient = outputGradient;
         for (int i = layerCount - 1; i >= first && gradient is not null; i--)
         {
-            gradient = _layers[i].Backward(gradient, needInputGradient: i > first);
+            if (plan[i] < 0)
+            {
+                // the last layer of a fused block: the block's first layer back-propagates through all of it
+                int start = i;
+                while (plan[start] < 0)
+                {
+                    start--;
+                }
+
+                if (start + plan[start] != i)
+                {
+                    throw new InvalidOperationException($"Backward from layer {_layers[i].Describe()} would start inside the fused block of {_layers[start].Describe()}.");
+                }
+
+                gradient = ((IFusedLayer)_layers[start]).BackwardFused(gradient, needInputGradient: start > first);
+                i = start;
+            }
+            else if (plan[i] > 0)
+            {
+                throw new InvalidOperationException($"Backward from layer {_layers[i].Describe()} would start inside its fused block.");
+            }
+            else
+            {
+                gradient = _layers[i].Backward(gradient, needInputGradient: i > first);
+            }
         }
     }
 

@@ -33,9 +33,7 @@ internal static unsafe class DirectConvolution
     public static void Forward(in ConvolutionGeometry g, ReadOnlySpan<float> padded, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int filters, Span<float> y)
     {
         int kh = g.KernelHeight, kw = g.KernelWidth, wp = g.PaddedWidth, hOut = g.OutputHeight, wOut = g.OutputWidth;
-        int taps = kh * kw;
-        Vector512<float> tailMask = TensorMath.FirstLanes(wOut % Lanes == 0 ? Lanes : wOut % Lanes);
-        int fullChunks = wOut / Lanes, chunks = (wOut + Lanes - 1) / Lanes;
+        int taps = kh * kw, chunks = (wOut + Lanes - 1) / Lanes;
         fixed (float* x = padded)
         fixed (float* w = weights)
         fixed (float* b = bias)
@@ -45,12 +43,39 @@ internal static unsafe class DirectConvolution
             {
                 float* wf = w + f * taps;
                 Vector512<float> start = bias.IsEmpty ? Vector512<float>.Zero : Vector512.Create(b[f]);
-                for (int oy = 0; oy < hOut; oy++)
+                float* plane = output + (nint)f * hOut * wOut;
+                for (int chunk = 0; chunk < chunks; chunk++)
                 {
-                    float* row = output + ((nint)f * hOut + oy) * wOut;
-                    for (int chunk = 0; chunk < chunks; chunk++)
+                    int ox = chunk * Lanes;
+                    Vector512<float> mask = TensorMath.FirstLanes(wOut - ox);
+                    int oy = 0;
+                    // four output rows at once: four independent chains of fused multiply-adds, one broadcast per tap
+                    for (; oy + 4 <= hOut; oy += 4)
                     {
-                        int ox = chunk * Lanes;
+                        Vector512<float> a0 = start, a1 = start, a2 = start, a3 = start;
+                        for (int ky = 0; ky < kh; ky++)
+                        {
+                            float* source = x + (oy + ky) * wp + ox;
+                            float* tap = wf + ky * kw;
+                            for (int kx = 0; kx < kw; kx++)
+                            {
+                                Vector512<float> weight = Vector512.Create(tap[kx]);
+                                a0 = Avx512F.FusedMultiplyAdd(Vector512.Load(source + kx), weight, a0);
+                                a1 = Avx512F.FusedMultiplyAdd(Vector512.Load(source + wp + kx), weight, a1);
+                                a2 = Avx512F.FusedMultiplyAdd(Vector512.Load(source + 2 * wp + kx), weight, a2);
+                                a3 = Avx512F.FusedMultiplyAdd(Vector512.Load(source + 3 * wp + kx), weight, a3);
+                            }
+                        }
+
+                        float* row = plane + oy * wOut + ox;
+                        Avx512F.MaskStore(row, mask, a0);
+                        Avx512F.MaskStore(row + wOut, mask, a1);
+                        Avx512F.MaskStore(row + 2 * wOut, mask, a2);
+                        Avx512F.MaskStore(row + 3 * wOut, mask, a3);
+                    }
+
+                    for (; oy < hOut; oy++)
+                    {
                         Vector512<float> acc = start;
                         for (int ky = 0; ky < kh; ky++)
                         {
@@ -62,14 +87,7 @@ internal static unsafe class DirectConvolution
                             }
                         }
 
-                        if (chunk < fullChunks)
-                        {
-                            Vector512.Store(acc, row + ox);
-                        }
-                        else
-                        {
-                            Avx512F.MaskStore(row + ox, tailMask, acc);
-                        }
+                        Avx512F.MaskStore(plane + oy * wOut + ox, mask, acc);
                     }
                 }
             }
@@ -86,9 +104,7 @@ internal static unsafe class DirectConvolution
     public static void AccumulateWeightGradient(in ConvolutionGeometry g, ReadOnlySpan<float> padded, ReadOnlySpan<float> dY, int filters, Span<float> dWeights, Span<float> dBias)
     {
         int kh = g.KernelHeight, kw = g.KernelWidth, wp = g.PaddedWidth, hOut = g.OutputHeight, wOut = g.OutputWidth;
-        int taps = kh * kw;
-        Vector512<float> tailMask = TensorMath.FirstLanes(wOut % Lanes == 0 ? Lanes : wOut % Lanes);
-        int fullChunks = wOut / Lanes, chunks = (wOut + Lanes - 1) / Lanes;
+        int taps = kh * kw, chunks = (wOut + Lanes - 1) / Lanes;
         fixed (float* x = padded)
         fixed (float* gradient = dY)
         fixed (float* dw = dWeights)
@@ -97,49 +113,47 @@ internal static unsafe class DirectConvolution
             for (int f = 0; f < filters; f++)
             {
                 float* gf = gradient + (nint)f * hOut * wOut;
-                for (int ky = 0; ky < kh; ky++)
+                Vector512<float> biasSum = Vector512<float>.Zero;
+                for (int chunk = 0; chunk < chunks; chunk++)
                 {
-                    for (int kx = 0; kx < kw; kx++)
+                    int ox = chunk * Lanes;
+                    // lanes past the row's end load zero gradient: they add nothing
+                    Vector512<float> mask = TensorMath.FirstLanes(wOut - ox);
+                    for (int oy = 0; oy < hOut; oy++)
                     {
-                        // two accumulators, so consecutive fused multiply-adds do not wait for each other
-                        Vector512<float> even = Vector512<float>.Zero, odd = Vector512<float>.Zero;
-                        for (int oy = 0; oy < hOut; oy++)
-                        {
-                            float* d = gf + oy * wOut;
-                            float* source = x + (oy + ky) * wp + kx;
-                            for (int chunk = 0; chunk < chunks; chunk++)
-                            {
-                                int ox = chunk * Lanes;
-                                // lanes past the row's end load zero gradient: they add nothing
-                                Vector512<float> dy = chunk < fullChunks ? Vector512.Load(d + ox) : Avx512F.MaskLoad(d + ox, tailMask, Vector512<float>.Zero);
-                                if (((oy * chunks + chunk) & 1) == 0)
-                                {
-                                    even = Avx512F.FusedMultiplyAdd(dy, Vector512.Load(source + ox), even);
-                                }
-                                else
-                                {
-                                    odd = Avx512F.FusedMultiplyAdd(dy, Vector512.Load(source + ox), odd);
-                                }
-                            }
-                        }
+                        biasSum += Avx512F.MaskLoad(gf + oy * wOut + ox, mask, Vector512<float>.Zero);
+                    }
 
-                        dw[f * taps + ky * kw + kx] += Vector512.Sum(even + odd);
+                    for (int ky = 0; ky < kh; ky++)
+                    {
+                        for (int kx = 0; kx < kw; kx++)
+                        {
+                            float* source = x + ky * wp + ox + kx;
+                            float* d = gf + ox;
+                            // four rows at once: four independent accumulators
+                            Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+                            int oy = 0;
+                            for (; oy + 4 <= hOut; oy += 4)
+                            {
+                                a0 = Avx512F.FusedMultiplyAdd(Avx512F.MaskLoad(d + oy * wOut, mask, Vector512<float>.Zero), Vector512.Load(source + oy * wp), a0);
+                                a1 = Avx512F.FusedMultiplyAdd(Avx512F.MaskLoad(d + (oy + 1) * wOut, mask, Vector512<float>.Zero), Vector512.Load(source + (oy + 1) * wp), a1);
+                                a2 = Avx512F.FusedMultiplyAdd(Avx512F.MaskLoad(d + (oy + 2) * wOut, mask, Vector512<float>.Zero), Vector512.Load(source + (oy + 2) * wp), a2);
+                                a3 = Avx512F.FusedMultiplyAdd(Avx512F.MaskLoad(d + (oy + 3) * wOut, mask, Vector512<float>.Zero), Vector512.Load(source + (oy + 3) * wp), a3);
+                            }
+
+                            for (; oy < hOut; oy++)
+                            {
+                                a0 = Avx512F.FusedMultiplyAdd(Avx512F.MaskLoad(d + oy * wOut, mask, Vector512<float>.Zero), Vector512.Load(source + oy * wp), a0);
+                            }
+
+                            dw[f * taps + ky * kw + kx] += Vector512.Sum((a0 + a1) + (a2 + a3));
+                        }
                     }
                 }
 
                 if (!dBias.IsEmpty)
                 {
-                    Vector512<float> sum = Vector512<float>.Zero;
-                    for (int oy = 0; oy < hOut; oy++)
-                    {
-                        float* d = gf + oy * wOut;
-                        for (int chunk = 0; chunk < chunks; chunk++)
-                        {
-                            sum += chunk < fullChunks ? Vector512.Load(d + chunk * Lanes) : Avx512F.MaskLoad(d + chunk * Lanes, tailMask, Vector512<float>.Zero);
-                        }
-                    }
-
-                    db[f] += Vector512.Sum(sum);
+                    db[f] += Vector512.Sum(biasSum);
                 }
             }
         }
