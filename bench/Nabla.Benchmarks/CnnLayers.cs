@@ -56,6 +56,7 @@ internal static class CnnLayers
 
         // the whole model (fused blocks as one pass; NABLA_FUSION=0 runs every layer on its own)
         double modelForward = double.MaxValue, modelStep = double.MaxValue;
+        var steps = new List<double>();
         var dOutput = new Tensor(outputs[^1].Shape);
         dOutput.Span.Fill(0.01f);
         for (int round = 0; round < 60; round++)
@@ -66,6 +67,7 @@ internal static class CnnLayers
             model.ZeroGradients();
             model.Backward(dOutput);
             modelStep = Math.Min(modelStep, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            steps.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
 
         double total = 0;
@@ -85,7 +87,7 @@ internal static class CnnLayers
                 $"{{\"layer\":\"{layer.Name}\",\"output\":\"{layer.OutputShape}\",\"forward_ms\":{forward[i]:F3},\"backward_ms\":{backward[i]:F3}{flops}}}"));
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{{\"network\":\"{network}\",\"batch\":{batch},\"layers_ms\":{total:F3},\"model_forward_ms\":{modelForward:F3},\"model_step_ms\":{modelStep:F3},\"fusion\":{(Environment.GetEnvironmentVariable("NABLA_FUSION") != "0" ? "true" : "false")},\"threads\":{Environment.ProcessorCount}}}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{{\"network\":\"{network}\",\"batch\":{batch},\"layers_ms\":{total:F3},\"model_forward_ms\":{modelForward:F3},\"model_step_ms\":{modelStep:F3},\"model_step_median_ms\":{steps.Order().ElementAt(steps.Count / 2):F3},\"fusion\":{(Environment.GetEnvironmentVariable("NABLA_FUSION") != "0" ? "true" : "false")},\"threads\":{Environment.ProcessorCount}}}"));
     }
 
     private static Sequential Build(string architecture)

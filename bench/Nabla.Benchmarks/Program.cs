@@ -18,6 +18,9 @@ switch (args.FirstOrDefault())
     case "conv-parts":
         ConvParts.Run();
         return 0;
+    case "cnn-train":
+        CnnTrain.Run(args[1], args.Length > 2 ? args[2] : "adam");
+        return 0;
     case "cnn-layers":
         CnnLayers.Run(args.Length > 1 ? args[1] : "keras");
         return 0;

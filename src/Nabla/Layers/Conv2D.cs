@@ -299,20 +299,27 @@ public sealed partial class Conv2D : Layer
         FusedBackward,
     }
 
-    /// <summary>A forward or backward pass over a batch, run on the worker threads slice by slice.</summary>
+    /// <summary>A forward or backward pass over a batch, run on the worker threads slice by slice: each thread takes
+    /// the next slice not yet taken (so a thread the system holds back does not hold up the others), and backward
+    /// adds the slices' weight gradients in slice order at the end.</summary>
     private sealed class Pass(Conv2D layer) : IParallelWork
     {
-        private readonly SpinBarrier _barrier = new();
         private Tensor? _input, _output, _outputGradient, _inputGradient;
         private Mode _mode;
-        private int _slices;
+        private int _slices, _nextSlice;
 
         /// <summary>Runs <paramref name="mode"/> over the batch (the output is given forward, the gradients backward).</summary>
         public void Run(Mode mode, Tensor input, Tensor? output, Tensor? outputGradient, Tensor? inputGradient)
         {
             (_mode, _input, _output, _outputGradient, _inputGradient) = (mode, input, output, outputGradient, inputGradient);
             _slices = BatchSlices.Count(input.Rows, layer.PartialSize);
+            _nextSlice = 0;
             ParallelWorkers.Shared.Run(this, _slices);
+            if (mode is Mode.Backward or Mode.FusedBackward)
+            {
+                AddPartials();
+            }
+
             (_input, _output, _outputGradient, _inputGradient) = (null, null, null, null);
         }
 
@@ -321,35 +328,34 @@ public sealed partial class Conv2D : Layer
             Scratch scratch = layer._scratch[threadIndex] ??= new Scratch();
             Tensor input = _input!;
             int rows = input.Rows, inputSize = input.RowLength;
-            var (first, end) = BatchSlices.Share(_slices, threadIndex, threadCount);
-            if (_mode is Mode.Forward or Mode.FusedForward)
+            for (int slice = Interlocked.Increment(ref _nextSlice) - 1; slice < _slices; slice = Interlocked.Increment(ref _nextSlice) - 1)
             {
-                Tensor output = _output!;
-                int outputSize = output.RowLength;
-                for (int s = BatchSlices.Rows(rows, _slices, first).Start; s < BatchSlices.Rows(rows, _slices, end - 1).End; s++)
+                var (start, stop) = BatchSlices.Rows(rows, _slices, slice);
+                if (_mode is Mode.Forward or Mode.FusedForward)
                 {
-                    ReadOnlySpan<float> x = input.Span.Slice(s * inputSize, inputSize);
-                    Span<float> y = output.Span.Slice(s * outputSize, outputSize);
-                    if (_mode == Mode.Forward)
+                    Tensor output = _output!;
+                    int outputSize = output.RowLength;
+                    for (int s = start; s < stop; s++)
                     {
-                        layer.ForwardSample(x, y, scratch);
+                        ReadOnlySpan<float> x = input.Span.Slice(s * inputSize, inputSize);
+                        Span<float> y = output.Span.Slice(s * outputSize, outputSize);
+                        if (_mode == Mode.Forward)
+                        {
+                            layer.ForwardSample(x, y, scratch);
+                        }
+                        else
+                        {
+                            layer.ForwardFusedSample(s, x, y, scratch);
+                        }
                     }
-                    else
-                    {
-                        layer.ForwardFusedSample(s, x, y, scratch);
-                    }
+
+                    continue;
                 }
 
-                return;
-            }
-
-            Tensor dY = _outputGradient!;
-            int gradientSize = dY.RowLength;
-            for (int slice = first; slice < end; slice++)
-            {
+                Tensor dY = _outputGradient!;
+                int gradientSize = dY.RowLength;
                 float[] partial = layer._weightPartials[slice] ??= new float[layer.PartialSize];
                 Array.Clear(partial);
-                var (start, stop) = BatchSlices.Rows(rows, _slices, slice);
                 for (int s = start; s < stop; s++)
                 {
                     ReadOnlySpan<float> x = input.Span.Slice(s * inputSize, inputSize);
@@ -363,27 +369,20 @@ public sealed partial class Conv2D : Layer
                     layer.BackwardSample(x, dy, dx, partial, scratch);
                 }
             }
+        }
 
-            // every slice is done: add the slices' gradients in slice order, each thread a range of the values
-            _barrier.SignalAndWait(threadCount);
+        /// <summary>dW += the slices' dW in slice order (and db): the same sums whatever thread made each slice.</summary>
+        private void AddPartials()
+        {
             float[] dW = layer.Weight.Gradient;
             float[]? dB = layer._bias?.Gradient;
-            var (from, to) = BatchSlices.Share(layer.PartialSize, threadIndex, threadCount);
-            int weights = dW.Length;
             for (int slice = 0; slice < _slices; slice++)
             {
                 float[] partial = layer._weightPartials[slice]!;
-                if (from < weights)
+                TensorPrimitives.Add(dW, partial.AsSpan(0, dW.Length), dW);
+                if (dB is not null)
                 {
-                    Span<float> target = dW.AsSpan(from, Math.Min(to, weights) - from);
-                    TensorPrimitives.Add(target, partial.AsSpan(from, target.Length), target);
-                }
-
-                if (dB is not null && to > weights)
-                {
-                    int start = Math.Max(from, weights);
-                    Span<float> target = dB.AsSpan(start - weights, to - start);
-                    TensorPrimitives.Add(target, partial.AsSpan(start, target.Length), target);
+                    TensorPrimitives.Add(dB, partial.AsSpan(dW.Length, dB.Length), dB);
                 }
             }
         }

@@ -3,7 +3,7 @@ namespace Nabla.Threading;
 /// <summary>
 /// A batch cut into a fixed number of slices of consecutive samples, for layers that split their work over threads by
 /// sample: the slices depend only on the batch size (never on the thread count), each slice is computed by one thread
-/// in sample order, and per-slice partial sums (a weight gradient) are added in slice order — so the result is the
+/// (whichever takes it) in sample order, and per-slice partial sums (a weight gradient) are added in slice order — so the result is the
 /// same on any number of threads.
 /// </summary>
 internal static class BatchSlices
@@ -20,8 +20,4 @@ internal static class BatchSlices
     /// <summary>Slice <paramref name="slice"/> of <paramref name="slices"/> over <paramref name="rows"/> samples.</summary>
     public static (int Start, int End) Rows(int rows, int slices, int slice) =>
         ((int)((long)rows * slice / slices), (int)((long)rows * (slice + 1) / slices));
-
-    /// <summary>The slices (or any items) thread <paramref name="thread"/> of <paramref name="threads"/> takes.</summary>
-    public static (int Start, int End) Share(int count, int thread, int threads) =>
-        ((int)((long)count * thread / threads), (int)((long)count * (thread + 1) / threads));
 }

@@ -2,13 +2,14 @@ namespace Nabla.Threading;
 
 /// <summary>
 /// Work on a batch whose samples are independent (pooling, an element-wise layer): the samples are cut into
-/// <see cref="BatchSlices"/> and each thread processes whole slices, in order. Since no value depends on which thread
+/// <see cref="BatchSlices"/> and each thread processes whole slices, taking the next one not yet taken (so a thread the
+/// system holds back does not hold up the others). Since no value depends on which thread
 /// computed it, the result is the same on any number of threads. A subclass is made once per layer and reused, so a
 /// pass allocates nothing.
 /// </summary>
 internal abstract class SampleRangeWork : IParallelWork
 {
-    private int _rows, _slices;
+    private int _rows, _slices, _nextSlice;
 
     /// <summary>Processes samples [0, <paramref name="rows"/>) on the worker threads (on this thread alone when called
     /// from inside another job, or when there is one slice).</summary>
@@ -16,16 +17,17 @@ internal abstract class SampleRangeWork : IParallelWork
     {
         _rows = rows;
         _slices = BatchSlices.Count(rows);
+        _nextSlice = 0;
         ParallelWorkers.Shared.Run(this, _slices);
     }
 
     /// <inheritdoc/>
     public void Execute(int threadIndex, int threadCount)
     {
-        var (first, end) = BatchSlices.Share(_slices, threadIndex, threadCount);
-        if (first < end)
+        for (int slice = Interlocked.Increment(ref _nextSlice) - 1; slice < _slices; slice = Interlocked.Increment(ref _nextSlice) - 1)
         {
-            Process(BatchSlices.Rows(_rows, _slices, first).Start, BatchSlices.Rows(_rows, _slices, end - 1).End);
+            var (start, end) = BatchSlices.Rows(_rows, _slices, slice);
+            Process(start, end);
         }
     }
 
