@@ -7,19 +7,23 @@ using Nabla.Tensors;
 namespace Nabla.Layers;
 
 /// <summary>
-/// Batch normalization over features (the outputs of a dense layer): in training,
-/// x̂ = (x − μ_B)/√(σ²_B + ε) with the batch's mean and (biased) variance per feature, y = γ·x̂ + β, and the running
-/// statistics move toward the batch's: r ← (1 − momentum)·r + momentum·batch (the running variance uses the unbiased
-/// batch variance, as PyTorch does). In inference the running statistics replace the batch's.
+/// Batch normalization over features (the outputs of a dense layer, [batch, features]) or over the channels of images
+/// ([batch, C, H, W], as PyTorch's <c>BatchNorm2d</c>: one γ, β and pair of statistics per channel, taken over the
+/// batch, height and width). In training, x̂ = (x − μ_B)/√(σ²_B + ε) with the batch's mean and (biased) variance per
+/// feature or channel, y = γ·x̂ + β, and the running statistics move toward the batch's:
+/// r ← (1 − momentum)·r + momentum·batch (the running variance uses the unbiased batch variance, as PyTorch does). In
+/// inference the running statistics replace the batch's.
 /// </summary>
 /// <remarks>
 /// Backward (Ioffe and Szegedy, 2015, with the terms collected): dγ += Σ dY·x̂, dβ += Σ dY,
-/// dX = (γ/σ)·(dY − mean(dY) − x̂·mean(dY·x̂)), all sums and means over the batch, per feature.
+/// dX = (γ/σ)·(dY − mean(dY) − x̂·mean(dY·x̂)), all sums and means over the batch (and the pixels), per feature or
+/// channel. On images the channels are split over the worker threads (each channel's sums are taken by one thread in
+/// a fixed order, so the result does not depend on the thread count).
 /// </remarks>
-public sealed class BatchNorm : Layer
+public sealed partial class BatchNorm : Layer
 {
     /// <summary>The "batch-norm" layer kind.</summary>
-    public static LayerType Definition { get; } = new("batch-norm", "batch normalization over features",
+    public static LayerType Definition { get; } = new("batch-norm", "batch normalization over features, or over the channels of images",
         [new("momentum", ParameterKind.Float, "0.1", Minimum: 1e-12, Maximum: 1.0000001), new("epsilon", ParameterKind.Float, "1E-05", Minimum: 1e-30)],
         a => new BatchNorm(a.Float("momentum"), a.Float("epsilon")))
     {
@@ -34,6 +38,7 @@ public sealed class BatchNorm : Layer
     private Tensor? _lastNormalized;
     private Parameter[] _parameters = [], _buffers = [];
     private int _features;
+    private int _pixels = 1;
 
     /// <summary>Creates the layer. <paramref name="momentum"/> weights the newest batch in the running statistics.</summary>
     public BatchNorm(float momentum = 0.1f, float epsilon = 1e-5f)
@@ -91,12 +96,13 @@ public sealed class BatchNorm : Layer
     /// <inheritdoc/>
     protected override Shape ComputeOutputShape(Shape inputShape)
     {
-        if (inputShape.Rank != 1)
+        if (inputShape.Rank is not (1 or 3))
         {
-            throw new ShapeMismatchException($"Layer {Describe()} normalizes flat features [batch, features] but got [batch, {string.Join(", ", inputShape.ToArray())}].");
+            throw new ShapeMismatchException($"Layer {Describe()} normalizes flat features [batch, features] or images [batch, channels, height, width] but got [batch, {string.Join(", ", inputShape.ToArray())}].");
         }
 
         _features = inputShape[0];
+        _pixels = inputShape.Rank == 3 ? inputShape[1] * inputShape[2] : 1;
         var shape = new Shape(_features);
         _scale = new Parameter("weight", shape, isWeight: false);
         _shift = new Parameter("bias", shape, isWeight: false);
@@ -125,6 +131,11 @@ public sealed class BatchNorm : Layer
     {
         bool training = context.Training;
         CheckInput(input);
+        if (InputShape.Rank == 3)
+        {
+            return ForwardImages(input, training);
+        }
+
         int rows = input.Rows, f = _features;
         ReadOnlySpan<float> x = input.Span;
         Tensor output = _output.Get(rows, f);
@@ -193,6 +204,11 @@ public sealed class BatchNorm : Layer
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         Tensor normalized = _lastNormalized ?? throw new InvalidOperationException($"Layer {Describe()}: Backward needs a Forward in training mode first.");
+        if (InputShape.Rank == 3)
+        {
+            return BackwardImages(outputGradient, normalized, needInputGradient);
+        }
+
         int rows = normalized.Rows, f = _features;
         if (outputGradient.Rows != rows || outputGradient.RowLength != f)
         {

@@ -124,6 +124,36 @@ public static partial class TensorMath
     /// <summary><c>x[i] *= alpha</c>.</summary>
     public static void Scale(float alpha, Span<float> x) => TensorPrimitives.Multiply(x, alpha, x);
 
+    /// <summary><c>y[i] = scale·x[i] + shift</c> (an affine map with one scale and shift: a normalized channel).</summary>
+    public static void ScaleShift(ReadOnlySpan<float> x, float scale, float shift, Span<float> y)
+    {
+        CheckSameLength(x.Length, y.Length, nameof(ScaleShift));
+        int i = 0;
+        ref float xRef = ref MemoryMarshal.GetReference(x);
+        ref float yRef = ref MemoryMarshal.GetReference(y);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<float> a = Vector512.Create(scale), b = Vector512.Create(shift);
+            for (; i <= x.Length - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xRef, (nuint)i), a, b).StoreUnsafe(ref yRef, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> a = Vector256.Create(scale), b = Vector256.Create(shift);
+            for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref xRef, (nuint)i), a, b).StoreUnsafe(ref yRef, (nuint)i);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            y[i] = MathF.FusedMultiplyAdd(x[i], scale, shift);
+        }
+    }
+
     /// <summary><c>y[i] += alpha·x[i]</c> (BLAS axpy).</summary>
     public static void Axpy(float alpha, ReadOnlySpan<float> x, Span<float> y)
     {
