@@ -126,7 +126,13 @@ public sealed class RegistryTests : IDisposable
         Assert.Throws<ArgumentException>(() => LayerRegistry.Register(Scale.Definition with { Create = _ => new Scale(1) }));
     }
 
-    private static Shape InputFor(LayerType type) => type.Name is "reshape" ? new Shape(24) : type.Name is "batch-norm" ? new Shape(6) : new Shape(4, 6);
+    private static Shape InputFor(LayerType type) => type.Name switch
+    {
+        "reshape" => new Shape(24),
+        "batch-norm" => new Shape(6),
+        "conv2d" or "maxpool2d" or "avgpool2d" or "global-avgpool2d" => new Shape(2, 6, 7),
+        _ => new Shape(4, 6),
+    };
 
     private static Layer Example(LayerType type)
     {
