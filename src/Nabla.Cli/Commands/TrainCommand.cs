@@ -41,6 +41,7 @@ internal static class TrainCommand
         var plot = new Option<string?>("--plot") { Description = "Write loss and accuracy curves per epoch to this PNG or SVG file." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with the results on standard output." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress output." };
+        var augment = new Option<string?>("--augment") { Description = "Images: random distortions of each training sample, e.g. shift=2,rotate=10,scale=0.1 (pixels, degrees, zoom fraction), drawn from --seed, the step and the sample." };
         var dropout = new Option<float>("--dropout") { Description = "Dropout rate after each hidden activation (0 = none).", DefaultValueFactory = _ => 0f };
         var batchNorm = new Option<bool>("--batch-norm") { Description = "Batch normalization between each hidden dense layer and its activation." };
         var l2 = new Option<float>("--l2") { Description = "L2 penalty α on weights: scikit-learn's alpha for every loss (for regression, on the standardized target).", DefaultValueFactory = _ => 0f };
@@ -59,7 +60,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a network on an MNIST-layout folder or a CSV file, evaluate it on the test set, and save it.")
         {
             data, target, drop, task, scaling, testSplit, layers, arch, activation, loss, optimizer, learningRate, epochs, batchSize, init, seed, validationSplit, output, plot, json, quiet,
-            dropout, batchNorm, l2, weightDecay, clipNorm, clipValue, schedule, earlyStopping, monitor, patience, minDelta, log, checkpoint, resume,
+            augment, dropout, batchNorm, l2, weightDecay, clipNorm, clipValue, schedule, earlyStopping, monitor, patience, minDelta, log, checkpoint, resume,
         };
 
         command.SetAction(parse =>
@@ -125,7 +126,7 @@ internal static class TrainCommand
                 Init = parse.GetValue(init)!, Seed = parse.GetValue(seed), Dropout = parse.GetValue(dropout), BatchNorm = parse.GetValue(batchNorm),
                 L2 = parse.GetValue(l2), ClipNorm = parse.GetValue(clipNorm), ClipValue = parse.GetValue(clipValue), Schedule = parse.GetValue(schedule)!,
                 EarlyStopping = parse.GetValue(earlyStopping), Monitor = parse.GetValue(monitor), Patience = parse.GetValue(patience),
-                MinDelta = parse.GetValue(minDelta), ValidationSplit = parse.GetValue(validationSplit),
+                MinDelta = parse.GetValue(minDelta), ValidationSplit = parse.GetValue(validationSplit), Augment = parse.GetValue(augment),
             };
             if (parse.GetResult(arch) is { Implicit: false } && parse.GetResult(layers) is { Implicit: false })
             {
@@ -162,6 +163,11 @@ internal static class TrainCommand
         if (s.Task is not null)
         {
             Tabular.ParseTask(s.Task);
+        }
+
+        if (recipe.Augment is not null && !Directory.Exists(s.Data))
+        {
+            throw new UsageException($"--augment: distorts images, but {s.Data} is a CSV file (rows of features); use an MNIST-layout folder of images.");
         }
 
         CheckOutputs(s);

@@ -28,14 +28,14 @@ internal sealed class DataParallelStep : IParallelWork
     private long _step;
     private int _start, _rows;
 
-    public DataParallelStep(Sequential model, LossHead head, Dataset train, int[] order, int batchSize, bool fullBatch)
+    public DataParallelStep(Sequential model, LossHead head, Dataset train, int[] order, int batchSize, bool fullBatch, ImageAugmentation? augmentation = null, int seed = 0)
     {
         _chunkRows = model.Layers.Any(l => l.MixesBatch) ? batchSize : ChunkRows;
         _parameters = model.Parameters;
-        _runners.Add(new ChunkRunner(model, head, new BatchSource(train, order, fullBatch, model.AcceptsByteRows), train.Labels, order));
+        _runners.Add(new ChunkRunner(model, head, new BatchSource(train, order, fullBatch, model.AcceptsByteRows, augmentation, seed), train.Labels, order));
         if (batchSize > _chunkRows && model.TryCreateReplica() is { } replica)
         {
-            _runners.Add(new ChunkRunner(replica, head, new BatchSource(train, order, fullBatch, replica.AcceptsByteRows), train.Labels, order));
+            _runners.Add(new ChunkRunner(replica, head, new BatchSource(train, order, fullBatch, replica.AcceptsByteRows, augmentation, seed), train.Labels, order));
             _replicaParameters = replica.Parameters;
         }
     }
@@ -106,7 +106,7 @@ internal sealed class DataParallelStep : IParallelWork
         /// <summary>Samples order[start .. start + rows) of a batch of <paramref name="batchRows"/> rows.</summary>
         public void Run(ForwardContext context, int start, int rows, int batchRows)
         {
-            Tensor? x = source.Features(start, rows, out ByteRows? bytes);
+            Tensor? x = source.Features(start, rows, context.Step, out ByteRows? bytes);
             Tensor t = source.Targets(start, rows);
             Tensor output = bytes is not null ? model.ForwardBytes(bytes, context) : model.Forward(x!, context);
             int outputs = output.RowLength;

@@ -14,6 +14,10 @@ public sealed record TrainingOptions
     /// <summary>Seed of the per-epoch shuffling (and nothing else: the model's seed initializes it).</summary>
     public int Seed { get; init; }
 
+    /// <summary>Random distortions of the training images (null: none); drawn from <see cref="Seed"/>, the step and the
+    /// sample, so runs and resumed runs are reproducible.</summary>
+    public Data.ImageAugmentation? Augmentation { get; init; }
+
     /// <summary>Whether to reshuffle the samples every epoch (ignored for full batch).</summary>
     public bool Shuffle { get; init; } = true;
 

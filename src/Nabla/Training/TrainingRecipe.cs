@@ -57,6 +57,10 @@ public sealed record TrainingRecipe
     /// <summary>Batch normalization before each hidden activation (<c>--batch-norm</c>).</summary>
     public bool BatchNorm { get; init; }
 
+    /// <summary>Random distortions of training images (<c>--augment shift=2,rotate=10,scale=0.1</c>, see
+    /// <see cref="ImageAugmentation"/>); null: none.</summary>
+    public string? Augment { get; init; }
+
     /// <summary>L2 penalty α (<c>--l2</c>).</summary>
     public float L2 { get; init; }
 
@@ -115,6 +119,11 @@ public sealed record TrainingRecipe
         if (Loss is not null)
         {
             Named("--loss", () => Losses.Loss.Create(Loss));
+        }
+
+        if (Augment is not null)
+        {
+            Named("--augment", () => ImageAugmentation.Parse(Augment));
         }
 
         string monitor = EffectiveMonitor;
@@ -224,6 +233,7 @@ public sealed record TrainingRecipe
         Epochs = Epochs,
         BatchSize = BatchSize,
         Seed = Seed,
+        Augmentation = Augment is null ? null : ImageAugmentation.Parse(Augment),
         L2 = L2,
         ClipNorm = ClipNorm,
         ClipValue = ClipValue,
@@ -237,6 +247,7 @@ public sealed record TrainingRecipe
     {
         ArgumentNullException.ThrowIfNull(train);
         Validate();
+        Require(Augment is null || train.SampleShape.Rank == 3, $"--augment distorts images [channels, height, width], but the samples are {train.SampleShape}.");
         ILoss loss = CreateLoss(train.Task);
         Sequential model = CreateModel(train.SampleShape, train.OutputCount, train.Task, loss);
         return new TrainingSession(model, loss, CreateOptimizer(model), CreateOptions(callbacks));

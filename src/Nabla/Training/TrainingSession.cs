@@ -117,7 +117,7 @@ public sealed class TrainingSession
         int batchesPerEpoch = (count + batchSize - 1) / batchSize;
         long totalSteps = (long)batchesPerEpoch * Options.Epochs;
         int[] order = new int[count];
-        var gradient = new DataParallelStep(Model, LossHead.Create(Model, Loss, train.Task), train, order, batchSize, fullBatch);
+        var gradient = new DataParallelStep(Model, LossHead.Create(Model, Loss, train.Task), train, order, batchSize, fullBatch, Options.Augmentation, Options.Seed);
         IReadOnlyList<Parameters.Parameter> parameters = Model.Parameters;
         ITrainingCallback[] callbacks = [.. Options.EarlyStopping is { } early ? [early] : Array.Empty<ITrainingCallback>(), .. Options.Callbacks];
         var total = Stopwatch.StartNew();

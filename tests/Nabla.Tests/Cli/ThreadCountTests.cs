@@ -6,7 +6,8 @@ namespace Nabla.Tests.Cli;
 /// <summary>
 /// The same seed and settings give the same model file bit for bit whatever the number of worker threads: the real
 /// CLI in child processes with NABLA_THREADS=1 and 2, on a full batch split into chunks (run on the model and its
-/// replica) and on mini-batches (kernels split across the threads).
+/// replica) and on mini-batches (kernels split across the threads), for dense and convolutional networks (whose
+/// samples are split over the threads in fixed slices), with augmentation.
 /// </summary>
 public sealed class ThreadCountTests : IDisposable
 {
@@ -20,16 +21,19 @@ public sealed class ThreadCountTests : IDisposable
     }
 
     [Theory]
-    [InlineData("10", "full")]
-    [InlineData("64,10", "100")]
-    public void One_thread_and_two_threads_train_the_same_weights(string layers, string batchSize)
+    [InlineData("--layers|10|--batch-size|full")]
+    [InlineData("--layers|64,10|--batch-size|100")]
+    [InlineData("--arch|conv2d(4, 3) relu maxpool(2) flatten|--batch-size|full")]
+    [InlineData("--arch|conv2d(4, 3) relu maxpool(2) conv2d(6, 3, padding=same) batch-norm relu flatten dropout(0.2)|--batch-size|100|--augment|shift=2,rotate=10,scale=0.1")]
+    public void One_thread_and_two_threads_train_the_same_weights(string settings)
     {
         byte[] Train(int threads)
         {
             string output = Path.Combine(_work, $"m{threads}.nabla");
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
             start.Environment["NABLA_THREADS"] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "Nabla.Cli.dll"), "train", "--data", _data, "--layers", layers, "--batch-size", batchSize, "--epochs", "3", "--dropout", "0.2", "--out", output, "--quiet" })
+            string[] dropout = settings.Contains("--arch", StringComparison.Ordinal) ? [] : ["--dropout", "0.2"];
+            foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "Nabla.Cli.dll"), "train", "--data", _data, "--epochs", "3", "--out", output, "--quiet" }.Concat(settings.Split('|')).Concat(dropout))
             {
                 start.ArgumentList.Add(arg);
             }
