@@ -21,6 +21,9 @@ switch (args.FirstOrDefault())
     case "cnn-train":
         CnnTrain.Run(args[1], args.Length > 2 ? args[2] : "adam");
         return 0;
+    case "alloc-probe":
+        AllocProbe.Run();
+        return 0;
     case "cnn-layers":
         CnnLayers.Run(args.Length > 1 ? args[1] : "keras");
         return 0;

@@ -34,7 +34,16 @@ internal sealed class BatchBuffer
     }
 
     /// <summary>A tensor of the same shape as <paramref name="like"/> (any rank, batch first).</summary>
-    public Tensor Like(Tensor like) => like.Rank == 2 ? Get(like.Rows, like.RowLength) : Get(like.Rows, like.Shape.WithoutBatch());
+    public Tensor Like(Tensor like)
+    {
+        // compares the dimensions in place: a Shape made per call would allocate on every batch
+        if (_storage is null || _storage.Rows < like.Rows || _storage.Rank != like.Rank || !_storage.Shape.Dimensions[1..].SequenceEqual(like.Shape.Dimensions[1..]))
+        {
+            return Allocate(like.Shape);
+        }
+
+        return View(like.Rows);
+    }
 
     private Tensor Allocate(Shape shape)
     {

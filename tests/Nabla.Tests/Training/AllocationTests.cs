@@ -32,6 +32,27 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void Convolutional_training_with_augmentation_allocates_nothing_per_batch()
+    {
+        // fused conv blocks, an unfused conv with batch norm on images, dropout, augmentation: the samples are split over
+        // the worker threads, whose allocations count too
+        Dataset data = TestData.Mnist10k.Train.Take(1024);
+        var model = new Sequential(1, 28, 28);
+        foreach (var call in ArchitectureParser.Parse("conv2d(8, 3) relu maxpool(2) conv2d(8, 3, padding=same) batch-norm relu maxpool(2) flatten dropout(0.3) dense(10)"))
+        {
+            model.Add(call.Create());
+        }
+
+        model.Initialize(0);
+        var probe = new AllocationProbe { AllThreads = true };
+        new TrainingSession(model, new SoftmaxCrossEntropy(), new Adam(model.Parameters),
+            new TrainingOptions { Epochs = 4, BatchSize = 32, Augmentation = ImageAugmentation.Parse("shift=2,rotate=10,scale=0.1"), Callbacks = [probe] }).Run(data);
+
+        // the last epoch runs 32 batches: one allocation in the batch loop would add 32 times its size
+        Assert.True(probe.AllocatedDuringLastEpoch < 2048, $"the last epoch allocated {probe.AllocatedDuringLastEpoch} bytes");
+    }
+
+    [Fact]
     public void Full_batch_epochs_on_model_and_replica_allocate_nothing_per_chunk()
     {
         // all 10,000 compact rows: twenty chunks a step, ten on each thread; the allocations of the training thread

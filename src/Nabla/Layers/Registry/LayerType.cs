@@ -15,7 +15,11 @@ public sealed record LayerType(string Name, string Description, IReadOnlyList<La
     public IReadOnlyList<string> Aliases { get; init; } = [];
 
     /// <summary>"dense(units, initializer=default)": the call syntax with defaults.</summary>
-    public string Signature => $"{Name}({string.Join(", ", Parameters.Where(p => p.Kind != ParameterKind.Seed).Select(p => p.Required ? p.Name : $"{p.Name}={p.Default}"))})";
+    public string Signature => $"{Name}({string.Join(", ", Parameters.Where(p => p.Kind != ParameterKind.Seed).Select(p => p.Required ? p.Name : $"{p.Name}={ShortDefault(p)}"))})";
+
+    /// <summary>A default as a user writes it: a square pair "3,3" as 3.</summary>
+    private static string? ShortDefault(LayerParameter p) =>
+        p.Kind == ParameterKind.Pair && p.Default?.Split(',') is [var h, var w] && h == w ? h : p.Default;
 
     /// <summary>Builds a layer from settings by name (a model file's), checked against <see cref="Parameters"/>.</summary>
     /// <exception cref="ArgumentException">An unknown, missing or invalid setting.</exception>
