@@ -7,19 +7,22 @@ using Nabla.Tensors;
 namespace Nabla.Benchmarks;
 
 /// <summary>
-/// <c>cnn-layers [keras|lenet]</c>: the time of each layer's forward and backward pass of the benchmark convolutional
-/// networks on one random batch (128 for the Keras convnet, 64 for LeNet-5), the minimum over rounds (the figure least
-/// disturbed by other load), as one JSON line per layer, with the GFLOP/s of the convolutions.
+/// <c>cnn-layers [keras|lenet|"ARCH" BATCH] [ROUNDS]</c>: the time of each layer's forward and backward pass of the
+/// benchmark convolutional networks (or any --arch stack on 28×28 images) on one random batch (128 for the Keras
+/// convnet, 64 for LeNet-5), the minimum over rounds (the figure least disturbed by other load), as one JSON line per
+/// layer, with the GFLOP/s of the convolutions; then the whole model's step (fused blocks as one pass).
 /// </summary>
 internal static class CnnLayers
 {
-    public static void Run(string network)
+    public static void Run(string network, int? batchSize = null, int rounds = 60)
     {
         (Sequential model, int batch) = network switch
         {
             "lenet" => (Build("conv2d(6, 5, padding=same) relu maxpool(2) conv2d(16, 5) relu maxpool(2) flatten dense(120) relu dense(84) relu dense(10)"), 64),
-            _ => (Build("conv2d(32, 3) relu maxpool(2) conv2d(64, 3) relu maxpool(2) flatten dropout(0.5) dense(10)"), 128),
+            "keras" => (Build("conv2d(32, 3) relu maxpool(2) conv2d(64, 3) relu maxpool(2) flatten dropout(0.5) dense(10)"), 128),
+            _ => (Build(network + " flatten dense(10)"), 128),
         };
+        batch = batchSize ?? batch;
         var random = new Random(1);
         var x = new Tensor(model.InputShape.WithBatchDimension(batch));
         for (int i = 0; i < x.Length; i++)
@@ -32,7 +35,7 @@ internal static class CnnLayers
         var inputs = new Tensor[layers];
         var outputs = new Tensor[layers];
         var gradients = new Tensor?[layers];
-        for (int round = 0; round < 60; round++)
+        for (int round = 0; round < Math.Min(rounds, 60); round++)
         {
             Tensor current = x;
             for (int i = 0; i < layers; i++)
@@ -59,7 +62,7 @@ internal static class CnnLayers
         var steps = new List<double>();
         var dOutput = new Tensor(outputs[^1].Shape);
         dOutput.Span.Fill(0.01f);
-        for (int round = 0; round < 60; round++)
+        for (int round = 0; round < rounds; round++)
         {
             long start = Stopwatch.GetTimestamp();
             model.Forward(x, ForwardContext.ForTraining(round));

@@ -4,7 +4,7 @@ using Nabla.Benchmarks;
 // dotnet run -c Release --project bench/Nabla.Benchmarks -- gemm        one JSON line per GEMM shape
 // dotnet run -c Release --project bench/Nabla.Benchmarks -- train-step  dropout / batch-norm overhead per epoch
 // DOTNET_TieredCompilation=0 dotnet run -c Release --project bench/Nabla.Benchmarks -- full-batch [DATA]  the tutorials' network, ms per iteration
-// dotnet run -c Release --project bench/Nabla.Benchmarks -- cnn-layers [keras|lenet]  per-layer forward/backward times of the benchmark CNNs
+// dotnet run -c Release --project bench/Nabla.Benchmarks -- cnn-layers [keras|lenet|ARCH BATCH [ROUNDS]]  per-layer forward/backward times of the benchmark CNNs
 // dotnet run -c Release --project bench/Nabla.Benchmarks -- csv-load FILE  time to load a CSV (e.g. Kaggle-layout MNIST)
 // dotnet run -c Release --project bench/Nabla.Benchmarks -- bdn [args]  BenchmarkDotNet classes (e.g. --filter '*Gemm*')
 switch (args.FirstOrDefault())
@@ -25,7 +25,8 @@ switch (args.FirstOrDefault())
         AllocProbe.Run();
         return 0;
     case "cnn-layers":
-        CnnLayers.Run(args.Length > 1 ? args[1] : "keras");
+        CnnLayers.Run(args.Length > 1 ? args[1] : "keras", args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : null,
+            args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 60);
         return 0;
     case "full-batch":
         FullBatchSteady.Run(args.Length > 1 ? args[1] : "data/mnist-10k");

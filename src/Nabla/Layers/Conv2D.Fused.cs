@@ -90,6 +90,12 @@ public sealed partial class Conv2D : IFusedLayer
 
         // the pooled value is the rectified maximum: the ReLU passes the gradient to the maximum's position when it is positive
         ReadOnlySpan<int> argmax = _fusedArgmax.AsSpan(s * blockGradient.Length, blockGradient.Length);
+        if (Pooling.IsVectorized(_fusedPool.Geometry))
+        {
+            Pooling.MaxBackward2x2(_fusedPool.Geometry, blockGradient, blockOutput, argmax, dy);
+            return dy;
+        }
+
         dy.Clear();
         for (int j = 0; j < blockGradient.Length; j++)
         {

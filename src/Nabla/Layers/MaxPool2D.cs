@@ -93,6 +93,10 @@ public sealed class MaxPool2D : Pool2D
                 {
                     Pooling.MaxForward(g, _input!.Span.Slice(s * inputSize, inputSize), y, argmax);
                 }
+                else if (Pooling.IsVectorized(g))
+                {
+                    Pooling.MaxBackward2x2(g, y, [], argmax, _inputGradient.Span.Slice(s * inputSize, inputSize));
+                }
                 else
                 {
                     Pooling.MaxBackward(y, argmax, _inputGradient.Span.Slice(s * inputSize, inputSize));

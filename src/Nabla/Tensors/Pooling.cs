@@ -73,6 +73,10 @@ internal static unsafe class Pooling
         int w = g.Width, hOut = g.OutputHeight, wOut = g.OutputWidth;
         Vector512<int> lanes2 = Vector512<int>.Indices * 2;
         Vector512<int> one = Vector512.Create(1), down = Vector512.Create(w), downRight = Vector512.Create(w + 1);
+        // the last chunk of a row has n ≤ 16 outputs from 2·n inputs; lanes past them are not read (masked loads)
+        int tail = wOut - (wOut - 1) / 16 * 16;
+        Vector512<float> full = Vector512<float>.AllBitsSet;
+        Vector512<float> tailLow = TensorMath.FirstLanes(Math.Min(16, 2 * tail)), tailHigh = TensorMath.FirstLanes(2 * tail - 16), tailOut = TensorMath.FirstLanes(tail);
         fixed (float* source = x)
         fixed (float* target = y)
         fixed (int* indices = argmax)
@@ -88,9 +92,8 @@ internal static unsafe class Pooling
                     int* index = indices + (c * hOut + oy) * wOut;
                     for (int ox = 0; ox < wOut; ox += 16)
                     {
-                        // the 2·n inputs of n outputs; lanes past them are not read (masked loads)
-                        int n = Math.Min(16, wOut - ox);
-                        Vector512<float> lowMask = TensorMath.FirstLanes(Math.Min(16, 2 * n)), highMask = TensorMath.FirstLanes(2 * n - 16);
+                        bool last = ox + 16 >= wOut;
+                        Vector512<float> lowMask = last ? tailLow : full, highMask = last ? tailHigh : full;
                         Vector512<float> a0 = Avx512F.MaskLoad(top + 2 * ox, lowMask, Vector512<float>.Zero);
                         Vector512<float> a1 = Avx512F.MaskLoad(top + 2 * ox + 16, highMask, Vector512<float>.Zero);
                         Vector512<float> b0 = Avx512F.MaskLoad(bottom + 2 * ox, lowMask, Vector512<float>.Zero);
@@ -112,9 +115,73 @@ internal static unsafe class Pooling
                         offset = Vector512.ConditionalSelect(larger, downRight, offset);
 
                         Vector512<int> position = Vector512.Create(rowStart + 2 * ox) + lanes2 + offset;
-                        Vector512<float> outMask = TensorMath.FirstLanes(n);
+                        Vector512<float> outMask = last ? tailOut : full;
                         Avx512F.MaskStore(output + ox, outMask, best);
                         Avx512F.MaskStore(index + ox, outMask.AsInt32(), position);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="MaxBackward"/> for 2×2 windows with stride 2 (each input in at most one window): for 16 outputs at
+    /// a time, each gradient goes to the one of its four window positions its argmax names, and the pairs of rows are
+    /// written whole (even and odd columns interleaved back with a two-source permute). With <paramref name="gate"/>
+    /// (the pooled values of a fused ReLU block) a gradient passes only where its pooled value is positive. The result
+    /// is bit for bit the scalar scatter's: each position is 0 plus at most one gradient.
+    /// </summary>
+    public static void MaxBackward2x2(in ConvolutionGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<float> gate, ReadOnlySpan<int> argmax, Span<float> dx)
+    {
+        int w = g.Width, hOut = g.OutputHeight, wOut = g.OutputWidth;
+        if (g.Height % 2 != 0 || w % 2 != 0)
+        {
+            // the last row or column is in no window
+            dx.Clear();
+        }
+
+        Vector512<int> lanes2 = Vector512<int>.Indices * 2;
+        Vector512<int> one = Vector512.Create(1), down = Vector512.Create(w), downRight = Vector512.Create(w + 1);
+        Vector512<int> interleaveLow = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+        Vector512<int> interleaveHigh = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+        int tail = wOut - (wOut - 1) / 16 * 16;
+        Vector512<float> full = Vector512<float>.AllBitsSet;
+        Vector512<float> tailIn = TensorMath.FirstLanes(tail), tailLow = TensorMath.FirstLanes(Math.Min(16, 2 * tail)), tailHigh = TensorMath.FirstLanes(2 * tail - 16);
+        bool gated = !gate.IsEmpty;
+        fixed (float* gradient = dy)
+        fixed (float* pooled = gate)
+        fixed (int* indices = argmax)
+        fixed (float* target = dx)
+        {
+            for (int c = 0; c < g.Channels; c++)
+            {
+                int plane = c * g.Height * w;
+                for (int oy = 0; oy < hOut; oy++)
+                {
+                    int rowStart = plane + 2 * oy * w, o = (c * hOut + oy) * wOut;
+                    float* top = target + rowStart, bottom = top + w;
+                    for (int ox = 0; ox < wOut; ox += 16)
+                    {
+                        bool last = ox + 16 >= wOut;
+                        Vector512<float> inMask = last ? tailIn : full;
+                        Vector512<float> d = Avx512F.MaskLoad(gradient + o + ox, inMask, Vector512<float>.Zero);
+                        if (gated)
+                        {
+                            d &= Vector512.GreaterThan(Avx512F.MaskLoad(pooled + o + ox, inMask, Vector512<float>.Zero), Vector512<float>.Zero);
+                        }
+
+                        Vector512<int> offset = Avx512F.MaskLoad(indices + o + ox, inMask.AsInt32(), Vector512<int>.Zero) - (Vector512.Create(rowStart + 2 * ox) + lanes2);
+                        Vector512<float> topLeft = d & Vector512.Equals(offset, Vector512<int>.Zero).AsSingle();
+                        Vector512<float> topRight = d & Vector512.Equals(offset, one).AsSingle();
+                        Vector512<float> bottomLeft = d & Vector512.Equals(offset, down).AsSingle();
+                        Vector512<float> bottomRight = d & Vector512.Equals(offset, downRight).AsSingle();
+
+                        // + 0 turns a −0 gradient into +0, as 0 + (−0) does in the scalar scatter
+                        Vector512<float> lowMask = last ? tailLow : full, highMask = last ? tailHigh : full;
+                        Avx512F.MaskStore(top + 2 * ox, lowMask, Avx512F.PermuteVar16x32x2(topLeft, interleaveLow, topRight) + Vector512<float>.Zero);
+                        Avx512F.MaskStore(top + 2 * ox + 16, highMask, Avx512F.PermuteVar16x32x2(topLeft, interleaveHigh, topRight) + Vector512<float>.Zero);
+                        Avx512F.MaskStore(bottom + 2 * ox, lowMask, Avx512F.PermuteVar16x32x2(bottomLeft, interleaveLow, bottomRight) + Vector512<float>.Zero);
+                        Avx512F.MaskStore(bottom + 2 * ox + 16, highMask, Avx512F.PermuteVar16x32x2(bottomLeft, interleaveHigh, bottomRight) + Vector512<float>.Zero);
                     }
                 }
             }

@@ -35,11 +35,11 @@ public sealed class PoolingTests
     }
 
     [Fact]
-    public void Max_pooling_vector_path_matches_the_scalar_one_on_every_row_width()
+    public void Max_pooling_vector_paths_match_the_scalar_ones_on_every_row_width()
     {
         for (int w = 2; w <= 40; w++)
         {
-            var g = ConvolutionGeometry.Create(2, 5, w, (2, 2), (2, 2), same: false);
+            var g = ConvolutionGeometry.Create(2, 4 + w % 2, w, (2, 2), (2, 2), same: false);
             float[] x = Conv2DTests.Random(g.InputSize, seed: w).Select(v => MathF.Round(v * 3)).ToArray();
             int outputs = g.Channels * g.OutputPixels;
             float[] y1 = new float[outputs], y2 = new float[outputs];
@@ -48,6 +48,16 @@ public sealed class PoolingTests
             Pooling.MaxForwardScalar(g, x, y2, a2);
             Assert.Equal(y2, y1);
             Assert.Equal(a2, a1);
+
+            // backward, with and without the ReLU gate of a fused block (gradients pass where the pooled value is > 0)
+            float[] dy = Conv2DTests.Random(outputs, seed: 100 + w);
+            float[] fast = Enumerable.Repeat(float.NaN, g.InputSize).ToArray(), scalar = new float[g.InputSize];
+            Pooling.MaxBackward2x2(g, dy, [], a1, fast);
+            Pooling.MaxBackward(dy, a2, scalar);
+            Assert.Equal(scalar, fast);
+            Pooling.MaxBackward2x2(g, dy, y1, a1, fast);
+            Pooling.MaxBackward(dy.Select((v, j) => y1[j] > 0 ? v : 0f).ToArray(), a2, scalar);
+            Assert.Equal(scalar, fast);
         }
     }
 
