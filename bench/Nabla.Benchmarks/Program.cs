@@ -15,15 +15,6 @@ switch (args.FirstOrDefault())
     case "train-step":
         TrainingStepOverhead.Run();
         return 0;
-    case "conv-parts":
-        ConvParts.Run();
-        return 0;
-    case "cnn-train":
-        CnnTrain.Run(args[1], args.Length > 2 ? args[2] : "adam");
-        return 0;
-    case "alloc-probe":
-        AllocProbe.Run();
-        return 0;
     case "cnn-layers":
         CnnLayers.Run(args.Length > 1 ? args[1] : "keras", args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : null,
             args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 60);

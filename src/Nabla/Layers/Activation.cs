@@ -10,8 +10,12 @@ namespace Nabla.Layers;
 /// </summary>
 public abstract class Activation : Layer
 {
+    // Below this many values a pass runs on the calling thread (waking the others would cost more than it saves).
+    private const int MinParallelValues = 1 << 16;
+
     private readonly BatchBuffer _output = new();
     private readonly BatchBuffer _inputGradient = new();
+    private Pass? _pass;
     private Tensor? _lastOutput;
 
     /// <summary>The activations a hidden layer can use, as the CLI's <c>--activation</c> lists them.</summary>
@@ -38,7 +42,15 @@ public abstract class Activation : Layer
     {
         CheckInput(input);
         Tensor output = _output.Like(input);
-        Apply(input.Span, InputShape.Last, output.Span);
+        if (input.Length < MinParallelValues)
+        {
+            Apply(input.Span, InputShape.Last, output.Span);
+        }
+        else
+        {
+            (_pass ??= new Pass(this)).Run(input, null, output);
+        }
+
         _lastOutput = output;
         return output;
     }
@@ -54,8 +66,45 @@ public abstract class Activation : Layer
         }
 
         Tensor inputGradient = _inputGradient.Like(output);
-        Derivative(output.Span, outputGradient.Span, InputShape.Last, inputGradient.Span);
+        if (output.Length < MinParallelValues)
+        {
+            Derivative(output.Span, outputGradient.Span, InputShape.Last, inputGradient.Span);
+        }
+        else
+        {
+            (_pass ??= new Pass(this)).Run(output, outputGradient, inputGradient);
+        }
+
         return inputGradient;
+    }
+
+    /// <summary>A large batch's pass (the activations of a convolution), its samples split over the worker threads.</summary>
+    private sealed class Pass(Activation layer) : Threading.SampleRangeWork
+    {
+        private Tensor? _x, _dY, _target;
+
+        /// <summary>Forward: y = f(x) into <paramref name="target"/>; backward (<paramref name="dY"/> given): dX from y
+        /// (in <paramref name="x"/>) into <paramref name="target"/>.</summary>
+        public void Run(Tensor x, Tensor? dY, Tensor target)
+        {
+            (_x, _dY, _target) = (x, dY, target);
+            RunSamples(x.Rows);
+            (_x, _dY, _target) = (null, null, null);
+        }
+
+        protected override void Process(int start, int end)
+        {
+            int size = _x!.RowLength, columns = layer.InputShape.Last;
+            Span<float> x = _x.Span.Slice(start * size, (end - start) * size), target = _target!.Span.Slice(start * size, (end - start) * size);
+            if (_dY is null)
+            {
+                layer.Apply(x, columns, target);
+            }
+            else
+            {
+                layer.Derivative(x, _dY.Span.Slice(start * size, (end - start) * size), columns, target);
+            }
+        }
     }
 
     /// <summary>y = f(x); <paramref name="columns"/> is the size of the last dimension.</summary>

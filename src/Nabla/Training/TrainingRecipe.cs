@@ -45,7 +45,8 @@ public sealed record TrainingRecipe
     /// <summary>Samples per step (<c>--batch-size</c>); 0: full batch.</summary>
     public int BatchSize { get; init; } = 64;
 
-    /// <summary>Weight initializer (<c>--init</c>).</summary>
+    /// <summary>Weight initializer (<c>--init</c>): of the dense layers, and of the <see cref="Architecture"/>'s layers
+    /// that leave theirs at the default.</summary>
     public string Init { get; init; } = "default";
 
     /// <summary>Seed of the weights, the shuffling and the splits (<c>--seed</c>).</summary>
@@ -174,7 +175,7 @@ public sealed record TrainingRecipe
             {
                 try
                 {
-                    model.Add(call.Create());
+                    model.Add(WithInitializer(call, initializer));
                 }
                 catch (ShapeMismatchException ex)
                 {
@@ -218,6 +219,19 @@ public sealed record TrainingRecipe
 
         model.Initialize(Seed);
         return model;
+    }
+
+    /// <summary>The call's layer, its initializer set to <paramref name="initializer"/> (<c>--init</c>) when the kind has
+    /// one and the call left it at the default.</summary>
+    private static Layer WithInitializer(ArchitectureParser.LayerCall call, Initializer initializer)
+    {
+        IReadOnlyDictionary<string, string> settings = call.Arguments.Values;
+        if (initializer == Initializer.Default || !settings.TryGetValue("initializer", out string? given) || given != Initialization.NameOf(Initializer.Default))
+        {
+            return call.Create();
+        }
+
+        return call.Type.FromSettings(new Dictionary<string, string>(settings) { ["initializer"] = Initialization.NameOf(initializer) });
     }
 
     /// <summary>A new optimizer over <paramref name="model"/>'s parameters.</summary>

@@ -62,6 +62,41 @@ public sealed class SpatialLayerTests
         Assert.True(error < GradientChecker.Tolerance, $"relative error {error}");
     }
 
+    [Theory]
+    [InlineData("relu")]
+    [InlineData("tanh")]
+    [InlineData("softmax")]
+    public void Activations_of_large_image_batches_split_over_threads_give_the_serial_results(string name)
+    {
+        // 8 × 32 × 26 × 26 values: large enough for the worker threads
+        Layer layer = Activation.Create(name);
+        layer.Build(new Shape(32, 26, 26));
+        var x = new Tensor(Conv2DTests.Random(8 * 32 * 26 * 26, seed: 8), new Shape(8, 32, 26, 26));
+        Tensor y = layer.Forward(x, training: true);
+        float[] expected = new float[x.Length];
+        for (int n = 0; n < 8; n++)
+        {
+            // sample by sample (each sample alone is below the parallel threshold)
+            var sample = new Tensor(x.Span.Slice(n * 21632, 21632).ToArray(), new Shape(1, 32, 26, 26));
+            Layer one = Activation.Create(name);
+            one.Build(new Shape(32, 26, 26));
+            one.Forward(sample, training: true).Span.CopyTo(expected.AsSpan(n * 21632));
+        }
+
+        Assert.Equal(expected, y.Span.ToArray());
+        float[] dy = Conv2DTests.Random(x.Length, seed: 9);
+        Tensor dx = layer.Backward(new Tensor(dy, x.Shape), needInputGradient: true)!;
+        for (int n = 0; n < 8; n++)
+        {
+            var sample = new Tensor(x.Span.Slice(n * 21632, 21632).ToArray(), new Shape(1, 32, 26, 26));
+            Layer one = Activation.Create(name);
+            one.Build(new Shape(32, 26, 26));
+            one.Forward(sample, training: true);
+            float[] part = one.Backward(new Tensor(dy.AsSpan(n * 21632, 21632).ToArray(), sample.Shape), needInputGradient: true)!.Span.ToArray();
+            Assert.Equal(part, dx.Span.Slice(n * 21632, 21632).ToArray());
+        }
+    }
+
     [Fact]
     public void Batch_norm_refuses_other_ranks()
     {

@@ -106,6 +106,18 @@ public sealed class CnnTrainingTests : IDisposable
     }
 
     [Fact]
+    public void The_recipe_init_applies_to_architecture_layers_left_at_the_default()
+    {
+        var recipe = new TrainingRecipe { Architecture = "conv2d(4, 3) relu conv2d(4, 3, initializer=zeros) flatten", Init = "pytorch-uniform" };
+        Sequential model = recipe.CreateModel(new Shape(1, 8, 8), 3, TaskKind.Classification, new SoftmaxCrossEntropy());
+        var first = (Conv2D)model.Layers[0];
+        Assert.Equal(Nabla.Initializers.Initializer.PyTorchUniform, first.Initializer);
+        Assert.All(first.Weight.Value, v => Assert.InRange(v, -1 / 3f, 1 / 3f));
+        Assert.Contains(first.Bias!.Value, v => v != 0);   // PyTorch draws biases too
+        Assert.All(((Conv2D)model.Layers[2]).Weight.Value, v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
     public void Augmentation_is_refused_for_samples_that_are_not_images()
     {
         Dataset flat = Dataset.FromArrays(new float[,] { { 1, 2 }, { 3, 4 } }, [0, 1]);
