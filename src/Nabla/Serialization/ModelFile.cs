@@ -601,10 +601,12 @@ public static class ModelFile
             // allocates them (a layer kind registered by a user is checked against its tensors after building).
             Layer layer = CreateLayer(kind, settings, label);
             Tensors.Shape input = model.OutputShape;
-            long weights = layer switch
+            // (in double: a convolution's filters · channels · kernel can pass the range of a long)
+            double weights = layer switch
             {
-                Dense dense when input.Rank > 0 => ((long)input[input.Rank - 1] + 1) * dense.Units,
-                BatchNorm => 4L * input.Count,
+                Dense dense when input.Rank > 0 => ((double)input[input.Rank - 1] + 1) * dense.Units,
+                BatchNorm => 4.0 * (input.Rank == 3 ? input[0] : input.Count),
+                Conv2D conv when input.Rank == 3 => (double)conv.Filters * input[0] * conv.KernelSize.Height * conv.KernelSize.Width + (conv.UseBias ? conv.Filters : 0),
                 _ => 0,
             };
             if (weights > dataFloats)
@@ -612,7 +614,7 @@ public static class ModelFile
                 throw new ModelFormatException($"{label} needs {weights} weights but the data section holds {dataFloats} in all.");
             }
 
-            dataFloats -= weights;
+            dataFloats -= (long)weights;
             layer.Name = name;
             try
             {

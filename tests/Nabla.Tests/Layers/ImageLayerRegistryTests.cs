@@ -60,7 +60,7 @@ public sealed class ImageLayerRegistryTests : IDisposable
         var x = new Tensor(Conv2DTests.Random(7 * 144, seed: 1), new Shape(7, 1, 12, 12));
         model.Forward(x, training: true);   // moves batch norm's running statistics off their start
         string path = Path.Combine(_folder, "cnn.nabla");
-        ModelFile.Save(path, model, ModelMetadata.Empty);
+        ModelFile.Save(path, model, new ModelMetadata(["a", "b", "c"], 1f, "cross-entropy"));
         var (loaded, _) = ModelFile.Load(path);
 
         Assert.Equal(model.Layers.Select(l => (l.Name, l.Settings)), loaded.Layers.Select(l => (l.Name, l.Settings)));

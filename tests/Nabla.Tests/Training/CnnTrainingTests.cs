@@ -90,7 +90,7 @@ public sealed class CnnTrainingTests : IDisposable
         Sequential first = Build(architecture, 1);
         using var cancel = new CancellationTokenSource();
         new TrainingSession(first, new SoftmaxCrossEntropy(), new Adam(first.Parameters),
-            Options([new CheckpointCallback(_folder, ModelMetadata.Empty, "test"), new CancelAfterFirstEpoch(cancel)])).Run(train, cancellationToken: cancel.Token);
+            Options([new CheckpointCallback(_folder, new ModelMetadata([.. Enumerable.Range(0, 10).Select(i => $"{i}")], Mnist.PixelScale, "cross-entropy"), "test"), new CancelAfterFirstEpoch(cancel)])).Run(train, cancellationToken: cancel.Token);
         Checkpoint.Data data = Checkpoint.Load(_folder);
         var resumed = new TrainingSession(data.Model, new SoftmaxCrossEntropy(), new Adam(data.Model.Parameters), Options());
         Checkpoint.Restore(resumed, data);
