@@ -25,6 +25,10 @@ public static class OnnxLayerMappings
         [BatchNorm.Definition] = MapBatchNorm,
         [Flatten.Definition] = (layer, graph, x) => graph.Node("Flatten", [x], OnnxAttribute.Of("axis", 1L)),
         [Reshape.Definition] = MapReshape,
+        [Conv2D.Definition] = MapConv,
+        [MaxPool2D.Definition] = (layer, graph, x) => MapPool("MaxPool", (Pool2D)layer, graph, x),
+        [AvgPool2D.Definition] = (layer, graph, x) => MapPool("AveragePool", (Pool2D)layer, graph, x),
+        [GlobalAveragePool2D.Definition] = (layer, graph, x) => graph.Node("Flatten", [graph.Node("GlobalAveragePool", [x])], OnnxAttribute.Of("axis", 1L)),
     };
 
     /// <summary>The kinds that can be exported.</summary>
@@ -84,6 +88,33 @@ public static class OnnxLayerMappings
              graph.Constant("running_mean", norm.RunningMean.Value, f), graph.Constant("running_var", norm.RunningVariance.Value, f)],
             OnnxAttribute.Of("epsilon", norm.Epsilon));
     }
+
+    /// <summary>A Conv node on NCHW with the weights as they are stored ([filters, channels, kh, kw]); "same" padding
+    /// as explicit pads [top, left, bottom, right], the smaller half on top and on the left, as the layer pads.</summary>
+    private static string MapConv(Layer layer, OnnxGraph graph, string x)
+    {
+        var conv = (Conv2D)layer;
+        int[] w = conv.Weight.Shape.ToArray();
+        string weight = graph.Constant("weight", conv.Weight.Value, w[0], w[1], w[2], w[3]);
+        var (kh, kw) = conv.KernelSize;
+        var (sh, sw) = conv.Stride;
+        int height = conv.InputShape[1], width = conv.InputShape[2];
+        long[] pads = [0, 0, 0, 0];
+        if (conv.Padding == Padding.Same)
+        {
+            int outH = conv.OutputShape[1], outW = conv.OutputShape[2];
+            int totalH = Math.Max(0, (outH - 1) * sh + kh - height), totalW = Math.Max(0, (outW - 1) * sw + kw - width);
+            pads = [totalH / 2, totalW / 2, totalH - totalH / 2, totalW - totalW / 2];
+        }
+
+        string[] inputs = conv.Bias is { } bias ? [x, weight, graph.Constant("bias", bias.Value, conv.Filters)] : [x, weight];
+        return graph.Node("Conv", inputs, OnnxAttribute.Of("kernel_shape", kh, kw), OnnxAttribute.Of("strides", sh, sw), OnnxAttribute.Of("pads", pads));
+    }
+
+    /// <summary>MaxPool or AveragePool over the layer's windows, no padding (the last rows and columns that do not fill
+    /// a window are dropped, as the layer does).</summary>
+    private static string MapPool(string op, Pool2D pool, OnnxGraph graph, string x) =>
+        graph.Node(op, [x], OnnxAttribute.Of("kernel_shape", pool.Size.Height, pool.Size.Width), OnnxAttribute.Of("strides", pool.Stride.Height, pool.Stride.Width));
 
     /// <summary>Reshape to [batch (0: kept), OutputShape…], the −1 already resolved.</summary>
     private static string MapReshape(Layer layer, OnnxGraph graph, string x)

@@ -14,9 +14,8 @@ internal sealed record LayerPictures(string Title, string Note, IReadOnlyList<We
 /// <summary>
 /// Pictures of what the first layer learned, drawn by a painter per layer kind, looked up by its registry
 /// <see cref="LayerType"/>. A dense layer on image inputs: each unit's weights laid out as the input picture. A kind
-/// added later gets its pictures by one line in <see cref="s_painters"/>; a convolution, for instance:
-/// <code>[Conv2D.Definition] = (layer, images) =&gt; Kernels(layer, ((Conv2D)layer).Weight.Value, filters, channels, kh, kw),</code>
-/// with <see cref="Kernels"/> drawing a [filters, channels, height, width] weight tensor (PyTorch's layout).
+/// added later gets its pictures by one line in <see cref="s_painters"/>; a convolution's kernels are drawn by
+/// <see cref="Kernels"/> from its [filters, channels, height, width] weight tensor (PyTorch's layout).
 /// </summary>
 internal static class WeightPictures
 {
@@ -26,6 +25,9 @@ internal static class WeightPictures
     private static readonly Dictionary<LayerType, Func<Layer, ImageLayout, LayerPictures?>> s_painters = new()
     {
         [Dense.Definition] = DenseUnits,
+        [Conv2D.Definition] = (layer, images) => layer is Conv2D conv && conv.Weight.Shape.ToArray() is [int f, int c, int kh, int kw]
+            ? Kernels(layer, conv.Weight.Value, f, c, kh, kw)
+            : null,
     };
 
     /// <summary>The pictures of the model's first layer with weights, or null when its kind has no painter or the

@@ -79,13 +79,18 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
     public void Every_layer_kind_exports_and_matches_in_a_model_with_batch_norm_dropout_reshape_and_a_softmax_layer()
     {
         var (model, metadata) = TestModels.EveryKind();
+        var (convolutional, convolutionalMetadata) = TestModels.Convolutional();
         string[] builtIn = LayerRegistry.Types.Where(TestModels.IsBuiltIn).Select(t => t.Name).ToArray();
-        Assert.Equal(builtIn.Order(), model.Layers.Select(l => l.Kind).Distinct().Order());
+        Assert.Equal(builtIn.Order(), model.Layers.Concat(convolutional.Layers).Select(l => l.Kind).Distinct().Order());
 
         Dataset test = TestData.Mnist10k.Test.Take(100);
         var (values, labels) = RunOnnx(OnnxExporter.Export(model, metadata), Raw(test, 100), [100, 1, 28, 28]);
-        Compare("every kind (reshape, dense on rank 2, leaky-relu, flatten, batch-norm, tanh, dropout, sigmoid, relu, softmax)", model.Predict(test.Features).Span.ToArray(), values);
+        Compare("every dense-network kind (reshape, dense on rank 2, leaky-relu, flatten, batch-norm, tanh, dropout, sigmoid, relu, softmax)", model.Predict(test.Features).Span.ToArray(), values);
         Assert.Equal(model.PredictClasses(test.Features), labels!.Select(l => (int)l));
+
+        (values, labels) = RunOnnx(OnnxExporter.Export(convolutional, convolutionalMetadata), Raw(test, 100), [100, 1, 28, 28]);
+        Compare("image kinds (conv2d valid/same/strided, batch-norm over channels, maxpool2d, avgpool2d, global-avgpool2d)", convolutional.Predict(test.Features).Span.ToArray(), values);
+        Assert.Equal(convolutional.PredictClasses(test.Features), labels!.Select(l => (int)l));
     }
 
     [Fact]

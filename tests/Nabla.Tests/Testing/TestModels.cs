@@ -33,6 +33,32 @@ internal static class TestModels
         return (model, metadata);
     }
 
+    /// <summary>A digit classifier on [1, 28, 28] raw pixels with the image layer kinds: convolutions (valid and same
+    /// padding, a stride of 2, with and without bias), batch norm over channels with statistics far from their initial
+    /// values, both window poolings and the global average.</summary>
+    public static (Sequential Model, ModelMetadata Metadata) Convolutional(int seed = 6)
+    {
+        var model = new Sequential(1, 28, 28)
+        {
+            new Conv2D(4, 3), new BatchNorm(0.2f, 1e-3f), new ReLU(), new MaxPool2D((2, 2), (2, 2)),
+            new Conv2D(6, (3, 5), (2, 1), Padding.Same, bias: false), new Tanh(), new AvgPool2D((2, 2), (1, 1)),
+            new Conv2D(8, 1), new GlobalAveragePool2D(), new Dense(10),
+        };
+        model.Initialize(seed);
+        var random = new Random(seed + 1);
+        var norm = model.Layers.OfType<BatchNorm>().Single();
+        for (int j = 0; j < norm.Scale.Value.Length; j++)
+        {
+            (norm.RunningMean.Value[j], norm.RunningVariance.Value[j]) = ((float)random.NextDouble() - 0.5f, 0.2f + (float)random.NextDouble());
+            (norm.Scale.Value[j], norm.Shift.Value[j]) = (0.5f + (float)random.NextDouble(), (float)random.NextDouble() - 0.5f);
+        }
+
+        model.OutputTransform = OutputTransform.Softmax;
+        var metadata = new ModelMetadata(Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(), 1f / 255, "cross-entropy");
+        model.Metadata = metadata;
+        return (model, metadata);
+    }
+
     /// <summary>Whether a layer kind is one of the library's own (not a test's registration).</summary>
     public static bool IsBuiltIn(LayerType type) => type.Create.Method.Module.Assembly == typeof(Dense).Assembly;
 }
