@@ -33,6 +33,7 @@ public static class NablaCli
         root.Add(SummaryCommand.Create(console));
         root.Add(ReportCommand.Create(console));
         root.Add(ExportCommand.Create(console));
+        root.Add(ExplainCommand.Create(console));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
