@@ -34,6 +34,7 @@ public static class NablaCli
         root.Add(ReportCommand.Create(console));
         root.Add(ExportCommand.Create(console));
         root.Add(ExplainCommand.Create(console));
+        root.Add(WeightsCommand.Create(console));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -35,7 +35,11 @@ internal static class PngImages
     /// A grid of weights [height, width] in a diverging map: negative blue, zero white, positive red, with full colour at
     /// ±<paramref name="limit"/> (the largest magnitude when null), so that a unit's pattern shows whatever its scale.
     /// </summary>
-    public static byte[] Weights(ReadOnlySpan<float> values, int height, int width, int zoom, float? limit = null)
+    public static byte[] Weights(ReadOnlySpan<float> values, int height, int width, int zoom, float? limit = null) =>
+        Encode(WeightsRgba(values, height, width, limit), width, height, zoom);
+
+    /// <summary>The RGBA rows of <see cref="Weights"/> (for drawing on a sheet).</summary>
+    public static byte[] WeightsRgba(ReadOnlySpan<float> values, int height, int width, float? limit = null)
     {
         float max = limit ?? 0f;
         if (limit is null)
@@ -54,7 +58,7 @@ internal static class PngImages
             (rgba[4 * p], rgba[4 * p + 1], rgba[4 * p + 2], rgba[4 * p + 3]) = (r, g, b, 255);
         }
 
-        return Encode(rgba, width, height, zoom);
+        return rgba;
     }
 
     /// <summary>t in [−1, 1] → blue (#2166ac) … white … red (#b2182b), linear in each half.</summary>
@@ -95,7 +99,7 @@ internal static class PngImages
         return png.ToArray();
     }
 
-    private static byte[] Encode(byte[] rgba, int width, int height, int zoom)
+    public static byte[] Encode(byte[] rgba, int width, int height, int zoom)
     {
         using SKBitmap bitmap = Bitmap(rgba, width, height, Math.Max(1, zoom));
         return Encode(bitmap);

@@ -6,7 +6,11 @@ using Nabla.Models;
 namespace Nabla.Cli.Report;
 
 /// <summary>One picture of a layer's weights and its caption lines.</summary>
-internal sealed record WeightPicture(byte[] Png, IReadOnlyList<string> Caption);
+internal sealed record WeightPicture(byte[] Rgba, int Width, int Height, IReadOnlyList<string> Caption)
+{
+    /// <summary>The picture as a PNG, at its own size.</summary>
+    public byte[] Png => PngImages.Encode(Rgba, Width, Height, 1);
+}
 
 /// <summary>What a layer learned, as pictures of the same size: a title, a note on how to read them, the pictures.</summary>
 internal sealed record LayerPictures(string Title, string Note, IReadOnlyList<WeightPicture> Pictures, int Width, int Height);
@@ -74,7 +78,7 @@ internal static class WeightPictures
             }
 
             float scale = unit.Max(Math.Abs);
-            pictures.Add(new WeightPicture(PngImages.Weights(laidOut, images.Height, images.Width * images.Channels, 1),
+            pictures.Add(new WeightPicture(PngImages.WeightsRgba(laidOut, images.Height, images.Width * images.Channels), images.Width * images.Channels, images.Height,
                 [$"unit {u + 1}", "±" + scale.ToString("G2", CultureInfo.InvariantCulture)]));
         }
 
@@ -109,7 +113,7 @@ internal static class WeightPictures
                 }
             }
 
-            pictures.Add(new WeightPicture(PngImages.Weights(laidOut, height, width * channels, 1, limit), [$"filter {f + 1}"]));
+            pictures.Add(new WeightPicture(PngImages.WeightsRgba(laidOut, height, width * channels, limit), width * channels, height, [$"filter {f + 1}"]));
         }
 
         return new LayerPictures($"First layer: {filters} {height}×{width} kernels of {layer.Describe()}",
