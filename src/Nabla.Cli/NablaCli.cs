@@ -35,6 +35,7 @@ public static class NablaCli
         root.Add(ExportCommand.Create(console));
         root.Add(ExplainCommand.Create(console));
         root.Add(WeightsCommand.Create(console));
+        root.Add(CompareCommand.Create(console));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
