@@ -31,7 +31,10 @@ internal static class DataPreparation
                 (train, validation) = train.SplitValidation(validationSplit, seed);
             }
 
-            var metadata = new ModelMetadata(Enumerable.Range(0, train.ClassCount).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(), Mnist.PixelScale, "");
+            var metadata = new ModelMetadata(Enumerable.Range(0, train.ClassCount).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(), Mnist.PixelScale, "")
+            {
+                ImageStyle = ImageStyle.Measure(train),
+            };
             return new PreparedData(train, validation, test, metadata, IsImage: true);
         }
 

@@ -20,7 +20,7 @@ internal static class PredictCommand
         {
             string path = parse.GetValue(input)!;
             var (model, metadata) = ModelFile.Load(parse.GetValue(modelPath)!);
-            Tensor samples = ReadInput(path, model.InputShape.Count, metadata);
+            Tensor samples = ReadInput(path, model, metadata);
             Tensor outputs = model.PredictProbabilities(samples);
             int shown = Math.Min(samples.Rows, Math.Max(1, parse.GetValue(limit)));
             for (int i = 0; i < shown; i++)
@@ -61,13 +61,14 @@ internal static class PredictCommand
         }
     }
 
-    private static Tensor ReadInput(string path, int features, ModelMetadata metadata)
+    private static Tensor ReadInput(string path, Sequential model, ModelMetadata metadata)
     {
         if (!File.Exists(path))
         {
             throw new UsageException($"{path}: file not found.");
         }
 
+        int features = model.InputShape.Count;
         string extension = Path.GetExtension(path).ToLowerInvariant();
         Tensor samples;
         bool tabular = metadata.FeatureNames is not null;
@@ -79,7 +80,7 @@ internal static class PredictCommand
 
         if (extension is ".png" or ".jpg" or ".jpeg" or ".bmp")
         {
-            samples = ImageInput.ReadForModel(path, features, metadata.InputScale);
+            samples = ImageInput.ReadForModel(path, model.InputShape, metadata);
         }
         else if (text)
         {
