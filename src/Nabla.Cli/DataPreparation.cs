@@ -22,9 +22,12 @@ internal static class DataPreparation
     public static PreparedData Prepare(string data, string? target, IReadOnlyList<string> drop, string? task, string scaling,
         double testSplit, double validationSplit, int seed)
     {
-        if (Directory.Exists(data))
+        if (DataLocator.IsImageFolder(data))
         {
-            var (train, test) = Mnist.LoadFolder(data);
+            var (train, test) = DataLocator.LoadImages(data);
+            var record = new TrainingDataRecord(data == DataLocator.BuiltIn ? TrainingDataRecord.BuiltIn : TrainingDataRecord.Folder,
+                data == DataLocator.BuiltIn ? Mnist.BuiltInName : Path.GetFullPath(data), train.SampleShape.ToArray(), train.Count, test.Count,
+                train.Fingerprint(), test.Fingerprint());
             Dataset? validation = null;
             if (validationSplit > 0)
             {
@@ -34,6 +37,7 @@ internal static class DataPreparation
             var metadata = new ModelMetadata(Enumerable.Range(0, train.ClassCount).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(), Mnist.PixelScale, "")
             {
                 ImageStyle = ImageStyle.Measure(train),
+                TrainingData = record,
             };
             return new PreparedData(train, validation, test, metadata, IsImage: true);
         }
@@ -52,6 +56,13 @@ internal static class DataPreparation
         TabularData tabular = Tabular.FromTable(table, task is null ? null : Tabular.ParseTask(task));
         // --test-split 0 evaluates on the training data itself (the tutorials' XOR has only four rows).
         var (trainPart, testPart) = testSplit > 0 ? tabular.Data.SplitValidation(testSplit, seed) : (tabular.Data, tabular.Data);
+        var csvRecord = new TrainingDataRecord(TrainingDataRecord.Csv, Path.GetFullPath(data), trainPart.SampleShape.ToArray(), trainPart.Count,
+            testSplit > 0 ? testPart.Count : 0, trainPart.Fingerprint(), testSplit > 0 ? testPart.Fingerprint() : "")
+        {
+            FileSha256 = FileSha256(data),
+            TestSplit = testSplit,
+            Seed = seed,
+        };
         Dataset? validationPart = null;
         if (validationSplit > 0)
         {
@@ -91,26 +102,38 @@ internal static class DataPreparation
             TargetName = tabular.TargetName,
             TargetMean = mean,
             TargetStd = std,
+            TrainingData = csvRecord,
         };
         return new PreparedData(trainPart, validationPart, testPart, tabularMetadata, IsImage: false);
     }
 
-    /// <summary>A labelled evaluation set for a saved model: the t10k files of an MNIST-layout folder, or a CSV file
-    /// whose columns are picked by the model's feature and target names. Features come back scaled as the model's
-    /// training scaled them (the raw values too, for error reports), regression targets standardized as in training.</summary>
-    public static (Dataset Data, Tensor RawFeatures) LoadForEvaluation(string data, ModelMetadata metadata, int inputs)
+    /// <summary>SHA-256 of a file's bytes, lowercase hex.</summary>
+    public static string FileSha256(string path)
     {
-        if (Directory.Exists(data))
+        using FileStream file = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file));
+    }
+
+    /// <summary>A labelled evaluation set for a saved model: the t10k files of an MNIST-layout folder (or of the
+    /// built-in digits), or a CSV file whose columns are picked by the model's feature and target names. Features come
+    /// back scaled as the model's training scaled them (the raw values too, for error reports), regression targets
+    /// standardized as in training.</summary>
+    public static (Dataset Data, Tensor RawFeatures) LoadForEvaluation(string data, ModelMetadata metadata, int inputs) =>
+        Finish(LoadUnscaled(data, metadata, inputs), metadata);
+
+    /// <summary>The labelled rows of <paramref name="data"/> as the file holds them: images as bytes (scaled to [0, 1]
+    /// as batches are made, as in training), CSV features and regression targets not yet scaled, so that their
+    /// fingerprints can be compared with the model's record before <see cref="Finish"/>.</summary>
+    public static Dataset LoadUnscaled(string data, ModelMetadata metadata, int inputs)
+    {
+        if (DataLocator.IsImageFolder(data))
         {
             if (metadata.FeatureNames is not null)
             {
-                throw new UsageException($"--data {data}: this model was trained on CSV columns ({string.Join(", ", metadata.FeatureNames.Take(5))}, …); give a CSV file.");
+                throw new UsageException($"--data {DataLocator.Describe(data)}: this model was trained on CSV columns ({string.Join(", ", metadata.FeatureNames.Take(5))}, …); give a CSV file.");
             }
 
-            Dataset test = Mnist.Load(data, "t10k");
-            Tensor pixels = test.Features.Clone();
-            TensorMath.Scale(1f / Mnist.PixelScale, pixels.Span);
-            return (test, pixels);
+            return data == DataLocator.BuiltIn ? Mnist.LoadBuiltIn("t10k") : Mnist.Load(data, "t10k");
         }
 
         if (!File.Exists(data))
@@ -123,18 +146,30 @@ internal static class DataPreparation
             Target = metadata.TargetName,
             FeatureNames = metadata.FeatureNames ?? PixelNames(inputs),
         });
-        TabularData tabular = Tabular.FromTable(table, metadata.Task, metadata.Task == TaskKind.Regression ? null : metadata.ClassNames);
-        Tensor raw = tabular.Data.Features.Clone();
-        metadata.ScaleInputs(tabular.Data.Features.Span);
+        return Tabular.FromTable(table, metadata.Task, metadata.Task == TaskKind.Regression ? null : metadata.ClassNames).Data;
+    }
+
+    /// <summary>Scales what <see cref="LoadUnscaled"/> read as training scaled it, keeping the raw values.</summary>
+    public static (Dataset Data, Tensor RawFeatures) Finish(Dataset data, ModelMetadata metadata)
+    {
+        if (data.IsCompact)
+        {
+            Tensor pixels = data.Features.Clone();
+            TensorMath.Scale(1f / data.RawScale, pixels.Span);
+            return (data, pixels);
+        }
+
+        Tensor raw = data.Features.Clone();
+        metadata.ScaleInputs(data.Features.Span);
         if (metadata.Task == TaskKind.Regression)
         {
-            Span<float> values = tabular.Data.Targets.Span;
+            Span<float> values = data.Targets.Span;
             for (int i = 0; i < values.Length; i++)
             {
                 values[i] = (float)((values[i] - metadata.TargetMean) / metadata.TargetStd);
             }
         }
 
-        return (tabular.Data, raw);
+        return (data, raw);
     }
 }

@@ -20,19 +20,20 @@ internal readonly record struct Mistake(int Row, int True, int Predicted, float 
 /// </summary>
 internal sealed class ModelEvaluation
 {
-    private ModelEvaluation(Sequential model, ModelMetadata metadata, string source, Dataset data, Tensor raw, EvaluationResult result)
+    private ModelEvaluation(Sequential model, ModelMetadata metadata, EvaluationData chosen, EvaluationResult result)
     {
-        (Model, Metadata, Source, Data, Raw, Result) = (model, metadata, source, data, raw, result);
+        (Model, Metadata, Chosen, Result) = (model, metadata, chosen, result);
+        (Data, Raw) = (chosen.Data, chosen.RawFeatures);
         Images = ImageLayout.Of(model.InputShape, metadata);
         if (metadata.Task == TaskKind.Regression)
         {
-            Actual = Reports.Unstandardize(data.Targets.Span, metadata);
+            Actual = Reports.Unstandardize(chosen.Data.Targets.Span, metadata);
             Predicted = Reports.Unstandardize(result.Outputs.Span, metadata);
             Regression = RegressionMetrics.Compute(Actual, Predicted);
             return;
         }
 
-        Labels = data.RequireLabels();
+        Labels = chosen.Data.RequireLabels();
         Predictions = result.Predictions!;
         Probabilities = Reports.ClassProbabilities(result, metadata.ClassNames.Count);
         Classification = new ClassificationMetrics(Labels, Predictions, metadata.ClassNames);
@@ -46,8 +47,14 @@ internal sealed class ModelEvaluation
 
     public ModelMetadata Metadata { get; }
 
-    /// <summary>The data file or folder.</summary>
-    public string Source { get; }
+    /// <summary>The data and where it came from.</summary>
+    public EvaluationData Chosen { get; }
+
+    /// <summary>Where the data came from, for messages.</summary>
+    public string Source => Chosen.Source;
+
+    /// <summary>Whether the samples are (or include) the ones the model was trained on.</summary>
+    public bool IncludesTrainingRows => Chosen.IncludesTrainingRows;
 
     /// <summary>The evaluation data, scaled as training scaled it.</summary>
     public Dataset Data { get; }
@@ -61,7 +68,7 @@ internal sealed class ModelEvaluation
     public ImageLayout? Images { get; }
 
     /// <summary>Whether the data came from a CSV file (whose original rows <see cref="ReadOriginalRows"/> reads).</summary>
-    public bool IsCsv => File.Exists(Source);
+    public bool IsCsv => Chosen.CsvPath is not null;
 
     public int[] Labels { get; } = [];
 
@@ -82,33 +89,49 @@ internal sealed class ModelEvaluation
 
     public RegressionMetrics? Regression { get; }
 
-    /// <summary>The data a model is evaluated on: <paramref name="data"/>, else, for an image model, the built-in digits;
-    /// a model trained on CSV columns needs the file (or gets null when <paramref name="required"/> is false).</summary>
-    public static string? ResolveSource(ModelMetadata metadata, string? data, bool required = true)
-    {
-        ArgumentNullException.ThrowIfNull(metadata);
-        if (metadata.FeatureNames is null)
-        {
-            return DataLocator.Resolve(data);
-        }
-
-        return data ?? (required ? throw new UsageException("this model was trained on a CSV file: give --data FILE.csv with the same columns.") : null);
-    }
-
-    /// <summary>Loads <paramref name="source"/> as the model's training prepared its data and evaluates the model on it.</summary>
-    public static ModelEvaluation Run(Sequential model, ModelMetadata metadata, string modelPath, string source)
+    /// <summary>Evaluates the model on the data <see cref="EvaluationSource"/> chose.</summary>
+    public static ModelEvaluation Run(Sequential model, ModelMetadata metadata, string modelPath, EvaluationData chosen)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(metadata);
-        var (data, raw) = DataPreparation.LoadForEvaluation(source, metadata, model.InputShape.Count);
-        CheckCompatible(model, data, modelPath);
-        EvaluationResult result = Evaluator.Evaluate(model, Loss.Create(metadata.Loss), data);
-        return new ModelEvaluation(model, metadata, source, data, raw, result);
+        ArgumentNullException.ThrowIfNull(chosen);
+        CheckCompatible(model, chosen.Data, modelPath);
+        EvaluationResult result = Evaluator.Evaluate(model, Loss.Create(metadata.Loss), chosen.Data);
+        return new ModelEvaluation(model, metadata, chosen, result);
     }
 
-    /// <summary>The original cells of data rows <paramref name="rows"/> of the CSV file, or null (not a CSV file, or the
-    /// file changed since it was read).</summary>
-    public OriginalRows? ReadOriginalRows(IEnumerable<int> rows) => IsCsv ? OriginalRows.Read(Source, Data.Count, rows) : null;
+    /// <summary>The original cells of samples <paramref name="rows"/> (0-based, in the evaluation data) as the CSV file
+    /// has them, keyed by sample; null when the data is not a CSV file or the file changed since it was read.</summary>
+    public OriginalRows? ReadOriginalRows(IEnumerable<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (Chosen.CsvPath is null)
+        {
+            return null;
+        }
+
+        int[] samples = rows.ToArray();
+        OriginalRows? read = OriginalRows.Read(Chosen.CsvPath, Chosen.FileDataRows, samples.Select(Chosen.FileRow));
+        if (read is null || Chosen.FileRows is null)
+        {
+            return read;
+        }
+
+        var bySample = new Dictionary<int, string[]>();
+        foreach (int sample in samples)
+        {
+            if (read.Rows.TryGetValue(Chosen.FileRow(sample), out string[]? cells))
+            {
+                bySample[sample] = cells;
+            }
+        }
+
+        return read with { Rows = bySample };
+    }
+
+    /// <summary>The 1-based data row in the CSV file of sample <paramref name="sample"/>, or its 0-based index in the
+    /// image file.</summary>
+    public int FileRowNumber(int sample) => IsCsv ? Chosen.FileRow(sample) + 1 : sample;
 
     /// <summary>The class name of <paramref name="index"/>.</summary>
     public string ClassName(int index) => Metadata.ClassNames[index];

@@ -154,10 +154,10 @@ internal static class TrainCommand
     {
         // Validate everything before any work, so bad options fail fast and write nothing.
         recipe.Validate();
-        if (Directory.Exists(s.Data) && (s.TestSplit is not null || s.Task is not null || s.CsvOptionsGiven))
+        if (DataLocator.IsImageFolder(s.Data) && (s.TestSplit is not null || s.Task is not null || s.CsvOptionsGiven))
         {
             string option = s.TestSplit is not null ? "--test-split" : s.Task is not null ? "--task" : "--target, --drop and --scale";
-            throw new UsageException($"{option}: for CSV files only; {s.Data} is an MNIST-layout folder (its test set is the t10k files, its task classification).");
+            throw new UsageException($"{option}: for CSV files only; {DataLocator.Describe(s.Data)} is an MNIST-layout folder (its test set is the t10k files, its task classification).");
         }
 
         if (s.Task is not null)
@@ -197,7 +197,7 @@ internal static class TrainCommand
         if (!s.Quiet)
         {
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{(resumed is null ? "Training" : $"Resuming after epoch {session.CompletedEpochs}:")} {Describe(model)} on {train.Count} samples of {s.Data} ({recipe.Optimizer}, lr {recipe.EffectiveLearningRate}, batch {(recipe.BatchSize <= 0 ? "full" : recipe.BatchSize)}, {recipe.Epochs} epochs, seed {recipe.Seed})"));
+                $"{(resumed is null ? "Training" : $"Resuming after epoch {session.CompletedEpochs}:")} {Describe(model)} on {train.Count} samples of {DataLocator.Describe(s.Data)} ({recipe.Optimizer}, lr {recipe.EffectiveLearningRate}, batch {(recipe.BatchSize <= 0 ? "full" : recipe.BatchSize)}, {recipe.Epochs} epochs, seed {recipe.Seed})"));
         }
 
         var watch = Stopwatch.StartNew();

@@ -159,7 +159,7 @@ public sealed class Dataset
     public int[] RequireLabels() => Labels ?? throw new InvalidOperationException("A regression dataset has no class labels.");
 
     /// <summary>SHA-256 (lowercase hex) of the samples as this dataset holds them: count and sample shape, the
-    /// features (bytes for compact data, else float32 little-endian) and the labels or targets. A model file records
+    /// features (the bytes for data read as bytes, even once expanded; else float32 little-endian) and the labels or targets. A model file records
     /// the fingerprints of its training and test parts, so <c>nabla evaluate</c> can tell its own data from other data.</summary>
     public string Fingerprint()
     {
@@ -171,13 +171,13 @@ public sealed class Dataset
             hash.AppendData(word);
         }
 
-        if (_features is null)
+        if (_bytes is not null)
         {
-            hash.AppendData(_bytes!);
+            hash.AppendData(_bytes);
         }
         else
         {
-            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_features.Span));
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_features!.Span));
         }
 
         if (Labels is not null)
