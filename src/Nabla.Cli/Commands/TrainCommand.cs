@@ -201,7 +201,7 @@ internal static class TrainCommand
         }
 
         var watch = Stopwatch.StartNew();
-        TrainingHistory history = ProgressDisplay.Train(s.Quiet ? null : log, console.Interactive && !s.Json,
+        TrainingHistory history = ProgressDisplay.Train(s.Quiet ? null : log, console, console.Interactive && !s.Json,
             progress => session.Run(train, validation, progress, cancellationToken));
         double trainSeconds = watch.Elapsed.TotalSeconds;
 
