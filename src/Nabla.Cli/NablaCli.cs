@@ -45,6 +45,7 @@ public static class NablaCli
         root.Add(ExplainCommand.Create(console));
         root.Add(WeightsCommand.Create(console));
         root.Add(CompareCommand.Create(console));
+        root.Add(ServeCommand.Create(console, cancellationToken));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
