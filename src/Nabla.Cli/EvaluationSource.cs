@@ -96,7 +96,7 @@ internal static class EvaluationSource
         bool sameShape = rows.SampleShape.Equals(model.InputShape) || (model.InputShape.Rank == 1 && rows.FeatureCount == model.InputShape.Count);
         if (!sameShape)
         {
-            throw new UsageException($"--data {given}: its samples are {rows.SampleShape} but the model {modelPath} takes {model.InputShape}.");
+            throw new UsageException($"--data {given}: its samples are {rows.SampleShape} ({rows.FeatureCount} values) but the model {modelPath} takes {model.InputShape} ({model.InputShape.Count} values).");
         }
 
         if (metadata.Task != TaskKind.Regression && rows.ClassCount > metadata.ClassNames.Count)

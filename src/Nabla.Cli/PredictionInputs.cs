@@ -59,7 +59,8 @@ internal static class PredictionInputs
         var names = new List<string>();
         var raw = new List<float[]>();
         bool tabular = metadata.FeatureNames is not null;
-        bool pixelCsv = files.Count == 1 && !tabular && IsText(files[0]);
+        bool pixelCsv = files.Count == 1 && IsText(files[0])
+            && (!tabular || metadata.FeatureNames!.SequenceEqual(DataPreparation.PixelNames(model.InputShape.Count), StringComparer.OrdinalIgnoreCase));
         foreach (string path in files)
         {
             if (tabular && !IsText(path))
