@@ -12,7 +12,8 @@ namespace Nabla.Data;
 /// pixel box while preserving their aspect ratio. The resulting images contain grey levels as a result of the
 /// anti-aliasing technique used by the normalization algorithm. the images were centered in a 28x28 image by
 /// computing the center of mass of the pixels, and translating the image so as to position this point at the center
-/// of the 28x28 field."</para>
+/// of the 28x28 field." The centre there is pixel index 14: with pixel centres at i + ½, as here, the training digits'
+/// mean centre of mass is (14.5, 14.5), and that is where a picture's goes.</para>
 /// <para>Levels: the background is the median of the border pixels; a pixel's ink is its distance from the
 /// background over the typical ink level (the median of the pixels at least half as far from the background as the
 /// farthest), with the lowest tenth cut off (paper texture, JPEG ringing) and clamped to [0, 1]. The bounding box holds
@@ -83,8 +84,11 @@ public static class ImagePreprocessor
 
         double scale = (double)style.BoxSize / Math.Max(x1 - x0, y1 - y0);
         var (cx, cy) = style.Centering == ImageCentering.CenterOfMass ? (sx / mass, sy / mass) : ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
-        Axis columns = Axis.Create(outputWidth, width, cx, scale);
-        Axis rows = Axis.Create(outputHeight, height, cy, scale);
+        // MNIST put the centre of mass at pixel index 14 — pixel centres at i + ½ put it at 14.5 (the training
+        // digits' mean is (14.5, 14.5)); a box is centred on the frame itself.
+        double target = style.Centering == ImageCentering.CenterOfMass ? 0.5 : 0;
+        Axis columns = Axis.Create(outputWidth, width, cx, scale, outputWidth / 2.0 + target);
+        Axis rows = Axis.Create(outputHeight, height, cy, scale, outputHeight / 2.0 + target);
 
         // Horizontal pass over the source rows the vertical taps reach, then the vertical pass.
         int firstRow = rows.First, rowCount = rows.Last - rows.First + 1;
@@ -227,7 +231,7 @@ public static class ImagePreprocessor
     private static void Paint(Span<float> image, ImageStyle style) => image.Fill(style.LightInk ? 0f : 255f);
 
     /// <summary>The source taps of each destination pixel along one axis: destination centre d + ½ maps to source
-    /// coordinate <c>centre + (d + ½ − size/2)/scale</c>; a tent filter of radius max(1, 1/scale) source pixels,
+    /// coordinate <c>centre + (d + ½ − target)/scale</c>; a tent filter of radius max(1, 1/scale) source pixels,
     /// weights normalized, taps clipped to the picture (pixels outside it are background and add nothing).</summary>
     private sealed class Axis
     {
@@ -237,14 +241,14 @@ public static class ImagePreprocessor
 
         public int Last { get; init; }
 
-        public static Axis Create(int size, int sourceSize, double centre, double scale)
+        public static Axis Create(int size, int sourceSize, double centre, double scale, double target)
         {
             double radius = Math.Max(1, 1 / scale);
             var taps = new (int, double[])[size];
             int first = sourceSize, last = 0;
             for (int d = 0; d < size; d++)
             {
-                double at = centre + (d + 0.5 - size / 2.0) / scale;
+                double at = centre + (d + 0.5 - target) / scale;
                 int from = (int)Math.Floor(at - radius - 0.5), to = (int)Math.Ceiling(at + radius - 0.5);
                 double total = 0;
                 for (int i = from; i <= to; i++)
