@@ -1,4 +1,3 @@
-using Microsoft.Extensions.FileSystemGlobbing;
 using Nabla.Data;
 using Nabla.Models;
 using Nabla.Serialization;
@@ -38,7 +37,7 @@ internal static class PredictionInputs
             {
                 files.Add(value);
             }
-            else if (value.IndexOfAny(['*', '?']) >= 0)
+            else if (value.IndexOfAny(['*', '?', '[']) >= 0)
             {
                 files.AddRange(Glob(value));
             }
@@ -122,11 +121,13 @@ internal static class PredictionInputs
         return images;
     }
 
+    /// <summary>The files a pattern matches, by name: <c>*</c> any run of characters within a folder name, <c>?</c>
+    /// one character, <c>[abc]</c> or <c>[0-9]</c> one of a set, <c>**</c> any number of folders.</summary>
     private static IEnumerable<string> Glob(string pattern)
     {
         // The folder part before the first wildcard is the root; the rest is matched below it.
         string normalized = pattern.Replace('\\', '/');
-        int wildcard = normalized.IndexOfAny(['*', '?']);
+        int wildcard = normalized.IndexOfAny(['*', '?', '[']);
         int slash = normalized.LastIndexOf('/', wildcard);
         string root = slash < 0 ? "." : slash == 0 ? "/" : normalized[..slash];
         string relative = normalized[(slash + 1)..];
@@ -135,10 +136,48 @@ internal static class PredictionInputs
             throw new UsageException($"--input {pattern}: the folder {root} does not exist.");
         }
 
-        var matcher = new Matcher(StringComparison.Ordinal);
-        matcher.AddInclude(relative);
-        string[] matches = matcher.GetResultsInFullPath(root).Order(StringComparer.Ordinal)
-            .Select(p => slash < 0 ? Path.GetRelativePath(".", p) : p).ToArray();
+        var regex = new System.Text.RegularExpressions.Regex(GlobToRegex(relative), System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        SearchOption depth = relative.Contains('/', StringComparison.Ordinal) ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly;
+        string[] matches = Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = depth == SearchOption.AllDirectories, IgnoreInaccessible = true })
+            .Where(file => regex.IsMatch(Path.GetRelativePath(root, file).Replace('\\', '/')))
+            .Select(file => slash < 0 ? Path.GetRelativePath(".", file) : file)
+            .Order(StringComparer.Ordinal).ToArray();
         return matches.Length > 0 ? matches : throw new UsageException($"--input {pattern}: no file matches.");
+    }
+
+    private static string GlobToRegex(string glob)
+    {
+        var regex = new System.Text.StringBuilder("^");
+        for (int i = 0; i < glob.Length; i++)
+        {
+            char c = glob[i];
+            if (c == '*' && i + 1 < glob.Length && glob[i + 1] == '*')
+            {
+                bool folder = i + 2 < glob.Length && glob[i + 2] == '/';
+                regex.Append(folder ? "(?:.*/)?" : ".*");
+                i += folder ? 2 : 1;
+            }
+            else if (c == '*')
+            {
+                regex.Append("[^/]*");
+            }
+            else if (c == '?')
+            {
+                regex.Append("[^/]");
+            }
+            else if (c == '[' && glob.IndexOf(']', i + 1) is int end and > 0)
+            {
+                string set = glob[(i + 1)..end];
+                regex.Append('[').Append(set.StartsWith('!') ? "^" + System.Text.RegularExpressions.Regex.Escape(set[1..]).Replace("\\-", "-", StringComparison.Ordinal)
+                    : System.Text.RegularExpressions.Regex.Escape(set).Replace("\\-", "-", StringComparison.Ordinal)).Append(']');
+                i = end;
+            }
+            else
+            {
+                regex.Append(System.Text.RegularExpressions.Regex.Escape(c.ToString()));
+            }
+        }
+
+        return regex.Append('$').ToString();
     }
 }
