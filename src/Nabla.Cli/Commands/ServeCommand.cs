@@ -5,7 +5,7 @@ using Nabla.Cli.Serve;
 
 namespace Nabla.Cli.Commands;
 
-/// <summary><c>nabla serve</c>: a saved model behind a web page and a JSON API, until Ctrl+C.</summary>
+/// <summary><c>nabla serve</c>: a saved model behind a web page and a JSON API, until Ctrl+C or SIGTERM.</summary>
 internal static class ServeCommand
 {
     public static Command Create(CliConsole console, CancellationToken cancellationToken)
@@ -47,7 +47,8 @@ internal static class ServeCommand
                 }
 
                 console.Out.Flush();
-                cancellationToken.WaitHandle.WaitOne();
+                // Ctrl+C (the token), or SIGTERM (the server stops itself).
+                WaitHandle.WaitAny([cancellationToken.WaitHandle, server.Stopping.WaitHandle]);
                 console.Out.WriteLine("Stopped serving.");
             }
             finally

@@ -23,10 +23,21 @@ namespace Nabla.Cli.Serve;
 /// knows (else 415), and every refusal is a 4xx with <c>{"error": "one line"}</c>. Predictions run on a
 /// <see cref="ModelPool"/>, so concurrent requests never share a model's buffers.
 /// </summary>
+/// <remarks>
+/// The 1 MB limit is checked here, not by Kestrel: a body over it is refused with 413 while the rest of it, up to
+/// <see cref="DrainBytes"/>, is read and thrown away, so that the connection closes cleanly and a client that sends the
+/// whole body before reading the answer (as .NET's HttpClient does) gets the 413 rather than a broken pipe. Kestrel
+/// closes the connection of a request larger than that.
+/// </remarks>
 internal sealed class PredictionServer : IAsyncDisposable
 {
     /// <summary>The largest request body accepted.</summary>
     public const long MaxRequestBytes = 1 << 20;
+
+    /// <summary>How much of a refused body is read and discarded before the connection is closed on it.</summary>
+    public const long DrainBytes = 16 << 20;
+
+    private const string TooLarge = "the request is larger than the 1024 KB (1 MB) nabla serve accepts.";
 
     private readonly WebApplication _app;
 
@@ -67,7 +78,7 @@ internal sealed class PredictionServer : IAsyncDisposable
             catch (BadHttpRequestException ex)
             {
                 await Error(context, ex.StatusCode, ex.StatusCode == StatusCodes.Status413PayloadTooLarge
-                    ? $"the request is larger than the {MaxRequestBytes / 1024} KB nabla serve accepts." : ex.Message).ConfigureAwait(false);
+                    ? TooLarge : ex.Message).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
@@ -120,6 +131,10 @@ internal sealed class PredictionServer : IAsyncDisposable
         return new PredictionServer(app, new Uri(bound.EndsWith('/') ? bound : bound + "/"));
     }
 
+    /// <summary>Cancelled when the server begins to stop by itself: on SIGTERM (as <c>kill</c>, <c>docker stop</c> or
+    /// systemd send it), which ASP.NET Core's console lifetime turns into a graceful stop.</summary>
+    public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
+
     public async Task StopAsync() => await _app.StopAsync().ConfigureAwait(false);
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync().ConfigureAwait(false);
@@ -129,7 +144,7 @@ internal sealed class PredictionServer : IAsyncDisposable
         HttpRequest request = context.Request;
         if (request.ContentLength > MaxRequestBytes)
         {
-            throw new RequestException(413, $"the request is larger than the {MaxRequestBytes / 1024} KB nabla serve accepts.");
+            throw new RequestException(413, TooLarge);
         }
 
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out MediaTypeHeaderValue? type))
@@ -188,6 +203,8 @@ internal sealed class PredictionServer : IAsyncDisposable
         IFormCollection form;
         try
         {
+            // The form is parsed from the body as read within the limit.
+            request.Body = new MemoryStream(await Body(request).ConfigureAwait(false), writable: false);
             form = await request.ReadFormAsync(request.HttpContext.RequestAborted).ConfigureAwait(false);
         }
         catch (InvalidDataException ex)
@@ -211,11 +228,23 @@ internal sealed class PredictionServer : IAsyncDisposable
         return RequestReader.FromImages(images, model, metadata);
     }
 
-    /// <summary>The whole body (Kestrel stops it at <see cref="MaxRequestBytes"/> with a 413).</summary>
+    /// <summary>The whole body, refused with 413 as soon as it is over <see cref="MaxRequestBytes"/> (Kestrel then
+    /// reads and discards the rest, up to <see cref="DrainBytes"/>).</summary>
     private static async Task<byte[]> Body(HttpRequest request)
     {
         using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted).ConfigureAwait(false);
+        byte[] chunk = new byte[64 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > MaxRequestBytes)
+            {
+                throw new RequestException(413, TooLarge);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
         return buffer.Length > 0 ? buffer.ToArray() : throw new RequestException(400, "the request has no body.");
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Nabla.Tests.Testing;
 
 namespace Nabla.Tests.Serve;
@@ -32,5 +33,44 @@ public sealed class ServeOptionsTests
         var (code, _, error) = CliRunner.Run("serve", "--model", TrainedDigits.Model, "--port", server.Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(2, code);
         Assert.Contains("cannot listen there", error);
+    }
+
+    [Fact]
+    public void Sigterm_stops_the_server_as_ctrl_c_does()
+    {
+        // kill, docker stop and systemd send SIGTERM; ASP.NET Core's console lifetime stops the server on it, and the
+        // command used to wait for Ctrl+C for ever after that.
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "Nabla.Cli.dll"), "serve", "--model", TrainedDigits.Model, "--port", "0", "--workers", "1" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(start)!;
+        try
+        {
+            string? first = process.StandardOutput.ReadLine();
+            Assert.StartsWith("Serving ", first);
+            using (Process kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                kill.WaitForExit();
+            }
+
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "nabla serve did not stop within 30 s of SIGTERM");
+            Assert.Equal(0, process.ExitCode);
+            Assert.Equal("Stopped serving.", process.StandardOutput.ReadToEnd().Trim());
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
     }
 }
