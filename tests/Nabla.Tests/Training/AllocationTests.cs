@@ -68,6 +68,22 @@ public sealed class AllocationTests
         Assert.True(probe.AllocatedDuringLastEpoch < 640, $"the last epoch allocated {probe.AllocatedDuringLastEpoch} bytes");
     }
 
+    [Fact]
+    public void Recurrent_training_epochs_allocate_nothing_per_batch_or_step()
+    {
+        // image rows as 28 steps through an LSTM and a GRU (the steps run on both threads): 16 batches of 64 in the last
+        // epoch, 28 steps each, forward and backward; every thread's allocations are counted
+        Dataset data = TestData.Mnist10k.Train.Take(1024);
+        var model = new Sequential(1, 28, 28) { new Reshape(28, 28), new Lstm(32, returnSequences: true), new Gru(16), new Dense(10) };
+        model.Initialize(0);
+        var probe = new AllocationProbe { AllThreads = true };
+        new TrainingSession(model, new SoftmaxCrossEntropy(), new Adam(model.Parameters),
+            new TrainingOptions { Epochs = 4, BatchSize = 64, Callbacks = [probe] }).Run(data);
+
+        // the epoch's generator, report and history entry (about 1 KB); one 24-byte object per step would add 21,504
+        Assert.True(probe.AllocatedDuringLastEpoch < 2048, $"the last epoch allocated {probe.AllocatedDuringLastEpoch} bytes");
+    }
+
     private sealed class AllocationProbe : ITrainingCallback
     {
         private long _start;
