@@ -11,7 +11,14 @@ namespace Nabla.Cli;
 /// <param name="Test">Scaled test part.</param>
 /// <param name="Metadata">Classes, task, scaling and target statistics for the model file (loss filled in later).</param>
 /// <param name="IsImage">Whether the data are 28×28-style images from IDX files.</param>
-internal sealed record PreparedData(Dataset Train, Dataset? Validation, Dataset Test, ModelMetadata Metadata, bool IsImage);
+internal sealed record PreparedData(Dataset Train, Dataset? Validation, Dataset Test, ModelMetadata Metadata, bool IsImage)
+{
+    /// <summary>A forecasting run's series, windows and baselines (--task forecast).</summary>
+    public ForecastPrepared? Forecast { get; init; }
+
+    /// <summary>A language model's corpus and bigram baseline (--task text).</summary>
+    public TextPrepared? Text { get; init; }
+}
 
 /// <summary>Loads an MNIST-layout folder or a CSV file and prepares it for training.</summary>
 internal static class DataPreparation

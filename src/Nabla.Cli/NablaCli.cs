@@ -46,6 +46,7 @@ public static class NablaCli
         root.Add(WeightsCommand.Create(console));
         root.Add(CompareCommand.Create(console));
         root.Add(ServeCommand.Create(console, cancellationToken));
+        root.Add(GenerateCommand.Create(console));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -23,7 +23,7 @@ internal static class TrainCommand
         var data = new Option<string?>("--data") { Description = "A folder with the four MNIST-layout IDX files (default: the built-in data/mnist-10k), or a CSV file." };
         var target = new Option<string?>("--target") { Description = "CSV: the target column, by name or 0-based index (default: a column named label, target or class, else the last)." };
         var drop = new Option<string[]>("--drop") { Description = "CSV: columns to ignore (id-like), by name or index; repeat or separate with commas.", AllowMultipleArgumentsPerToken = true };
-        var task = new Option<string?>("--task") { Description = "CSV: classification, binary or regression (default: detected from the target)." };
+        var task = new Option<string?>("--task") { Description = "classification, binary or regression for a CSV file (default: detected from the target); forecast for a time series CSV (with --window); text for a file of lines (a character-level language model)." };
         var scaling = new Option<string>("--scale") { Description = "CSV: feature scaling fitted on the training part: standard, minmax or none.", DefaultValueFactory = _ => "standard" };
         var testSplit = new Option<double>("--test-split") { Description = "CSV: fraction held out as the test set (stratified for classification); 0 tests on the training data.", DefaultValueFactory = _ => 0.2 };
         var layers = new Option<string>("--layers") { Description = "Hidden layer widths, comma-separated (e.g. 512,512): the shorthand for dense networks.", DefaultValueFactory = _ => "128" };
@@ -56,11 +56,16 @@ internal static class TrainCommand
         var log = new Option<string?>("--log") { Description = "Write the history as CSV (epoch, then sorted metric columns) after every epoch." };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Save model, optimizer and training state to this folder after every epoch." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run whose checkpoint is in this folder (its settings are reused; --epochs may extend it)." };
+        var window = new Option<int?>("--window") { Description = "Forecast: past steps per input window (required with --task forecast)." };
+        var horizon = new Option<int?>("--horizon") { Description = "Forecast: steps to forecast after each window (default 1)." };
+        var season = new Option<int?>("--season") { Description = "Forecast: season length in steps, for the seasonal naive baseline (e.g. 11 for yearly sunspots, 7 for daily data)." };
+        var date = new Option<string?>("--date") { Description = "Forecast: the date column, or none (default: a column named date, year, time, …, or of dates)." };
 
         var command = new Command("train", "Train a network on an MNIST-layout folder or a CSV file, evaluate it on the test set, and save it.")
         {
             data, target, drop, task, scaling, testSplit, layers, arch, activation, loss, optimizer, learningRate, epochs, batchSize, init, seed, validationSplit, output, plot, json, quiet,
             augment, dropout, batchNorm, l2, weightDecay, clipNorm, clipValue, schedule, earlyStopping, monitor, patience, minDelta, log, checkpoint, resume,
+            window, horizon, season, date,
         };
 
         command.SetAction(parse =>
@@ -139,16 +144,23 @@ internal static class TrainCommand
                 parse.GetValue(task), parse.GetValue(scaling)!, parse.GetResult(testSplit) is { Implicit: false } ? parse.GetValue(testSplit) : null,
                 parse.GetResult(target) is { Implicit: false } || parse.GetResult(drop) is { Implicit: false } || parse.GetResult(scaling) is { Implicit: false },
                 parse.GetValue(output)!, parse.GetValue(plot), parse.GetValue(json), parse.GetValue(quiet), parse.GetValue(log), resumeFolder ?? parse.GetValue(checkpoint),
-                string.Join('\n', parse.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value)));
+                string.Join('\n', parse.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value)))
+            {
+                Sequence = new SequenceOptions(parse.GetValue(window), parse.GetValue(horizon), parse.GetValue(season), parse.GetValue(date)),
+            };
             return Run(recipe, settings, resumed, console, cancellationToken);
         });
         return command;
     }
 
     /// <summary>What the train command needs besides the recipe: the data and where the results go.</summary>
-    private sealed record TrainSettings(
+    internal sealed record TrainSettings(
         string Data, string? Target, string[] Drop, string? Task, string Scaling, double? TestSplit, bool CsvOptionsGiven,
-        string Output, string? Plot, bool Json, bool Quiet, string? Log, string? Checkpoint, string CommandLine);
+        string Output, string? Plot, bool Json, bool Quiet, string? Log, string? Checkpoint, string CommandLine)
+    {
+        /// <summary>The forecasting options (--window, --horizon, --season, --date).</summary>
+        public SequenceOptions Sequence { get; init; } = new(null, null, null, null);
+    }
 
     private static int Run(TrainingRecipe recipe, TrainSettings s, Checkpoint.Data? resumed, CliConsole console, CancellationToken cancellationToken)
     {
@@ -160,7 +172,8 @@ internal static class TrainCommand
             throw new UsageException($"{option}: for CSV files only; {DataLocator.Describe(s.Data)} is an MNIST-layout folder (its test set is the t10k files, its task classification).");
         }
 
-        if (s.Task is not null)
+        SequenceTasks.CheckOptions(s);
+        if (s.Task is not null && !SequenceTasks.IsSequenceTask(s.Task))
         {
             Tabular.ParseTask(s.Task);
         }
@@ -171,10 +184,11 @@ internal static class TrainCommand
         }
 
         CheckOutputs(s);
-        PreparedData prepared = DataPreparation.Prepare(s.Data, s.Target, s.Drop, s.Task, s.Scaling, s.TestSplit ?? 0.2, recipe.ValidationSplit, recipe.Seed);
+        PreparedData prepared = SequenceTasks.IsSequenceTask(s.Task) ? SequenceTasks.Prepare(s, recipe)
+            : DataPreparation.Prepare(s.Data, s.Target, s.Drop, s.Task, s.Scaling, s.TestSplit ?? 0.2, recipe.ValidationSplit, recipe.Seed);
         var (train, validation, test) = (prepared.Train, prepared.Validation, prepared.Test);
         ILoss loss = recipe.CreateLoss(train.Task);
-        Sequential model = resumed?.Model ?? recipe.CreateModel(train.SampleShape, train.OutputCount, train.Task, loss);
+        Sequential model = resumed?.Model ?? recipe.CreateModel(train, loss);
         ModelMetadata metadata = prepared.Metadata with { Loss = loss.Name };
         var callbacks = new List<ITrainingCallback>();
         if (s.Checkpoint is not null)
@@ -215,6 +229,12 @@ internal static class TrainCommand
         // The history and the settings go into the model file, for nabla report.
         IReadOnlyList<KeyValuePair<string, string>> settings = [new("data", s.Data), .. recipe.Describe(loss)];
         ModelFile.Save(s.Output, model, metadata with { History = history, TrainingSettings = settings });
+        if (prepared.Forecast is not null || prepared.Text is not null)
+        {
+            SequenceTasks.Report(s, prepared, model, metadata, result, history, trainSeconds, console);
+            return history.Cancelled ? NablaCli.Interrupted : NablaCli.Success;
+        }
+
         if (s.Plot is not null)
         {
             CurvePlot.Save(s.Plot, history);

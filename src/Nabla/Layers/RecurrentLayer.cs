@@ -89,6 +89,9 @@ public abstract unsafe class RecurrentLayer : Layer
         ("truncate", Truncate.ToString(CultureInfo.InvariantCulture)));
 
     /// <summary>Gates per unit: 1 (simple RNN), 4 (LSTM), 3 (GRU).</summary>
+    public int Gates => GateCount;
+
+    /// <summary>Gates per unit, as each cell declares it.</summary>
     private protected abstract int GateCount { get; }
 
     /// <summary>Whether the recurrent product h·U is kept apart from the input projection (GRU's reset gate scales
@@ -116,6 +119,11 @@ public abstract unsafe class RecurrentLayer : Layer
         if (inputShape.Rank != 2)
         {
             throw new ShapeMismatchException($"Layer {Describe()} takes sequences [batch, time, features] but got [batch, {string.Join(", ", inputShape.ToArray())}]: put a reshape before it (image rows as steps: reshape(28, 28)).");
+        }
+
+        if ((long)GateCount * Units * Math.Max(inputShape[1], Units) > Array.MaxLength)
+        {
+            throw new ShapeMismatchException($"Layer {Describe()}: {GateCount} gates of {Units} units over {inputShape[1]} features need more weights than one array holds.");
         }
 
         int features = inputShape[1], columns = GateCount * Units;
