@@ -60,7 +60,8 @@ public sealed class TextGenerator
         }
     }
 
-    /// <summary>Draws <paramref name="count"/> lines that start with <paramref name="prefix"/> (included).</summary>
+    /// <summary>Draws <paramref name="count"/> lines that start with <paramref name="prefix"/> (included), each at most
+    /// <see cref="MaxLength"/> characters long.</summary>
     /// <param name="count">Lines to draw.</param>
     /// <param name="temperature">Divides the logits: below 1 sharpens the distribution, above 1 flattens it.</param>
     /// <param name="prefix">The start of every line.</param>
@@ -90,9 +91,10 @@ public sealed class TextGenerator
 
         double[] probabilities = new double[classes];
         int active = count;
-        for (int position = prefix.Length; position < steps && active > 0; position++)
+        // The output at `position` saw the boundary and the `position` characters so far: it predicts the next one. At
+        // the last position a line has the longest length seen in training, and ends.
+        for (int position = prefix.Length; position < steps - 1 && active > 0; position++)
         {
-            // the output at `position` saw the boundary and the `position` characters so far: it predicts the next one
             Tensor logits = _model.Forward(inputs, ForwardContext.Inference);
             for (int row = 0; row < count; row++)
             {
@@ -102,20 +104,15 @@ public sealed class TextGenerator
                 }
 
                 int next = Draw(logits.Span.Slice((row * steps + position) * classes, classes), temperature, probabilities, random);
-                if (next == 0 || position == steps - 1)
+                if (next == 0)
                 {
                     done[row] = true;
                     active--;
+                    continue;
                 }
 
-                if (next != 0)
-                {
-                    lines[row].Append(_vocabulary[next]);
-                    if (position + 1 < steps)
-                    {
-                        inputs[row, position + 1] = next;
-                    }
-                }
+                lines[row].Append(_vocabulary[next]);
+                inputs[row, position + 1] = next;
             }
         }
 
