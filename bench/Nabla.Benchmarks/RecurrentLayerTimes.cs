@@ -70,7 +70,49 @@ internal static class RecurrentLayerTimes
                 $"{{\"layer\":\"{name}\",\"batch\":{batch},\"steps\":{steps},\"forward_ms_min\":{forward.Min():F3},\"forward_ms_median\":{Median(forward):F3},\"backward_ms_min\":{backward.Min():F3},\"backward_ms_median\":{Median(backward):F3},\"gflops_min\":{3 * flop / (forward.Min() + backward.Min()) / 1e6:F1}}}"));
         }
 
+        StepProduct(128, 4);
+        StepProduct(128, 3);
         TextStep();
+    }
+
+    /// <summary>The recurrent product of 28 steps, h·U for 64 rows ([64, 128] × [128, gates·128], added to the gates):
+    /// Gemm.Multiply at every step (which packs U each time, on all its threads), against U packed once and multiplied
+    /// on the calling thread (the layer's way; it runs a share of the rows on each thread).</summary>
+    private static void StepProduct(int units, int gates)
+    {
+        int rows = 64, steps = 28, columns = gates * units;
+        var random = new Random(3);
+        float[] u = Enumerable.Range(0, units * columns).Select(_ => random.NextSingle() - 0.5f).ToArray();
+        float[] h = Enumerable.Range(0, rows * units).Select(_ => random.NextSingle() - 0.5f).ToArray();
+        float[] c = new float[rows * columns];
+        var packed = new PackedMatrix();
+        var gemm = new List<double>();
+        var resident = new List<double>();
+        for (int round = 0; round < 200; round++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int t = 0; t < steps; t++)
+            {
+                Gemm.Multiply(h, false, u, false, c, rows, units, columns, 1f, 1f);
+            }
+
+            long middle = Stopwatch.GetTimestamp();
+            packed.Pack(u, false, units, columns);
+            for (int t = 0; t < steps; t++)
+            {
+                packed.Multiply(h, units, rows, c, columns, 1f);
+            }
+
+            long end = Stopwatch.GetTimestamp();
+            if (round >= 20)
+            {
+                gemm.Add(Stopwatch.GetElapsedTime(start, middle).TotalMilliseconds);
+                resident.Add(Stopwatch.GetElapsedTime(middle, end).TotalMilliseconds);
+            }
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{{\"step_product\":\"28 × [64, {units}]·[{units}, {columns}]\",\"gemm_per_step_ms_min\":{gemm.Min():F3},\"gemm_threads\":{Nabla.Threading.ParallelWorkers.Shared.ThreadCount},\"packed_once_one_thread_ms_min\":{resident.Min():F3},\"gemm_median\":{Median(gemm):F3},\"packed_median\":{Median(resident):F3}}}"));
     }
 
     /// <summary>One epoch of 100 batches of a character model, timed per batch.</summary>
