@@ -302,6 +302,11 @@ public abstract unsafe class RecurrentLayer : Layer
 
         public void Run(bool forward, Tensor output, Tensor? outputGradient)
         {
+            if (layer._rows == 0)
+            {
+                return;
+            }
+
             (_forward, _output, _outputGradient) = (forward, output, outputGradient);
             _tileRows = Math.Max(layer._recurrentWeights.RowTile, 1);
             _tiles = (layer._rows + _tileRows - 1) / _tileRows;

@@ -224,6 +224,22 @@ public sealed class RecurrentLayerTests
         Assert.NotEqual(full.RecurrentKernel.Gradient, truncated.RecurrentKernel.Gradient);
     }
 
+    [Theory]
+    [InlineData("simple-rnn")]
+    [InlineData("lstm")]
+    [InlineData("gru")]
+    public void A_batch_of_no_rows_runs_forward_and_backward(string kind)
+    {
+        // A replica's share of a small last batch can be empty: no rows, no tiles, no work (not an ArgumentException
+        // from clamping the thread count to zero tiles).
+        RecurrentLayer layer = Built(kind, 4, returnSequences: true, steps: 3, features: 2, seed: 15);
+        Tensor y = layer.Forward(new Tensor([], new Shape(0, 3, 2)), training: true);
+        Assert.Equal(new Shape(0, 3, 4), y.Shape);
+        Tensor? dx = layer.Backward(new Tensor([], new Shape(0, 3, 4)), needInputGradient: true);
+        Assert.Equal(new Shape(0, 3, 2), dx!.Shape);
+        Assert.All(layer.Parameters, p => Assert.All(p.Gradient, g => Assert.Equal(0f, g)));
+    }
+
     [Fact]
     public void A_sequence_layer_refuses_flat_input_naming_the_fix()
     {
