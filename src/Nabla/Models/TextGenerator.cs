@@ -34,6 +34,11 @@ public sealed class TextGenerator
             throw new ArgumentException($"The model maps {model.InputShape} to {model.OutputShape}; a text model maps [steps] token ids to [steps, {vocabulary.Count}] logits over its vocabulary (train it with --task text).");
         }
 
+        if (model.Layers[0] is Embedding { Vocabulary: int ids } && ids < vocabulary.Count)
+        {
+            throw new ArgumentException($"The model's embedding takes {ids} token ids but the vocabulary has {vocabulary.Count}: generated ids would not fit.");
+        }
+
         (_model, _vocabulary, _ids) = (model, vocabulary, TextCorpus.IdsOf(vocabulary));
     }
 

@@ -624,7 +624,8 @@ public static class ModelFile
                 Dense dense when input.Rank > 0 => ((double)input[input.Rank - 1] + 1) * dense.Units,
                 BatchNorm => 4.0 * (input.Rank == 3 ? input[0] : input.Count),
                 Conv2D conv when input.Rank == 3 => (double)conv.Filters * input[0] * conv.KernelSize.Height * conv.KernelSize.Width + (conv.UseBias ? conv.Filters : 0),
-                RecurrentLayer recurrent when input.Rank == 2 => ((double)input[1] + recurrent.Units + 2) * recurrent.Gates * recurrent.Units,
+                // W [features, gates·units], U [units, gates·units], b (and GRU's recurrent bias) [gates·units]
+                RecurrentLayer recurrent when input.Rank == 2 => ((double)input[1] + recurrent.Units + (recurrent is Gru ? 2 : 1)) * recurrent.Gates * recurrent.Units,
                 Embedding embedding => (double)embedding.Vocabulary * embedding.Dimension,
                 _ => 0,
             };
@@ -683,8 +684,8 @@ public static class ModelFile
             TaskKind.Classification => (classNames.Length == outputs, $"one per output unit ({outputs})"),
             TaskKind.Binary => (classNames.Length == 2 && outputs == 1, "2 for one output unit"),
             // a language model: [steps] ids in, [steps, vocabulary] logits out; the class names are the vocabulary
-            TaskKind.Text => (model.InputShape.Rank == 1 && model.OutputShape.Rank == 2 && model.OutputShape[0] == model.InputShape[0]
-                && classNames.Length == model.OutputShape[1], $"[{model.InputShape[0]}] ids in, [{model.InputShape[0]}, vocabulary] out, one name per token"),
+            TaskKind.Text => (model.InputShape.Rank == 1 && model.InputShape[0] >= 2 && model.OutputShape.Rank == 2 && model.OutputShape[0] == model.InputShape[0]
+                && classNames.Length == model.OutputShape[1], "[steps ≥ 2] ids in (the boundary and a line), [steps, vocabulary] out, one name per token"),
             _ => (classNames.Length == 0, "none"),
         };
         if (!fits)
@@ -707,6 +708,10 @@ public static class ModelFile
         if (task == TaskKind.Text)
         {
             CheckVocabulary(classNames, path);
+            if (model.Layers.Count > 0 && model.Layers[0] is Embedding { Vocabulary: int ids } && ids < classNames.Length)
+            {
+                throw new ModelFormatException($"{path}: the embedding takes {ids} token ids but the vocabulary has {classNames.Length}, so generated ids would not fit.");
+            }
         }
 
         double targetStd = MetaDouble(meta, "target_std", 1, path);
