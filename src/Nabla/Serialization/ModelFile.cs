@@ -122,6 +122,11 @@ public static class ModelFile
         if (metadata.FeatureNames is not null)
         {
             header["__metadata__"]!["feature_names"] = new JsonArray(metadata.FeatureNames.Select(n => (JsonNode)n).ToArray()).ToJsonString();
+        }
+
+        if (metadata.FeatureNames is not null || metadata.TargetName is not null)
+        {
+            // (a forecasting model has a target but no feature names: its inputs are windows of the named columns)
             header["__metadata__"]!["target_name"] = metadata.TargetName ?? "";
         }
 

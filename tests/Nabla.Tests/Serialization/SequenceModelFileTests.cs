@@ -57,5 +57,6 @@ public sealed class SequenceModelFileTests : IDisposable
         Assert.Equal("date", metadata.Forecast.DateColumn);
         Assert.Equal(scaler.Offset, metadata.Scaler!.Offset);
         Assert.Equal(12.5, metadata.TargetMean);
+        Assert.Equal("temp", metadata.TargetName);   // kept without feature names (a forecast reads windows of columns)
     }
 }
