@@ -62,6 +62,26 @@ internal static class SequenceTasks
         ? ForecastTask.Prepare(s, recipe)
         : TextTask.Prepare(s.Data, s.TestSplit ?? 0.2, recipe.ValidationSplit, recipe.Seed);
 
+    /// <summary>What a sequence run adds to the training settings kept in the model file (for nabla report), in
+    /// train's option names: the task and, for a forecast, the target, window, horizon, season and test split.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> DescribeTask(TrainCommand.TrainSettings s, PreparedData prepared)
+    {
+        if (prepared.Forecast is { } f)
+        {
+            yield return new("task", "forecast");
+            yield return new("target", f.Series.Target);
+            yield return new("window", f.Settings.Window.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            yield return new("horizon", f.Settings.Horizon.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            yield return new("season", f.Settings.Season.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            yield return new("test-split", (s.TestSplit ?? 0.2).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        else if (prepared.Text is not null)
+        {
+            yield return new("task", "text");
+            yield return new("test-split", (s.TestSplit ?? 0.2).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
     /// <summary>The task's figures next to its baselines (and its plot).</summary>
     public static void Report(TrainCommand.TrainSettings s, PreparedData prepared, Sequential model, ModelMetadata metadata, EvaluationResult result,
         TrainingHistory history, double trainSeconds, CliConsole console)

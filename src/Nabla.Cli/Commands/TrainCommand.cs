@@ -227,7 +227,7 @@ internal static class TrainCommand
         }
 
         // The history and the settings go into the model file, for nabla report.
-        IReadOnlyList<KeyValuePair<string, string>> settings = [new("data", s.Data), .. recipe.Describe(loss)];
+        IReadOnlyList<KeyValuePair<string, string>> settings = [new("data", s.Data), .. SequenceTasks.DescribeTask(s, prepared), .. recipe.Describe(loss)];
         ModelFile.Save(s.Output, model, metadata with { History = history, TrainingSettings = settings });
         if (prepared.Forecast is not null || prepared.Text is not null)
         {

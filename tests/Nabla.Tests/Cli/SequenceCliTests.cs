@@ -84,6 +84,29 @@ public sealed class SequenceCliTests : IDisposable
         var summary = CliRunner.Run("summary", "--model", model);
         Assert.Contains("(None, 12, 2)", summary.Out);                 // window × (sales, price); the text column is left out
         Assert.Contains("forecast", summary.Out);
+
+        // predict refuses a file too short for a window, or without the model's columns, in one line
+        string[] rows = File.ReadAllLines(data);
+        string shortFile = Write("short.csv", string.Join('\n', rows.Take(11)) + "\n");
+        AssertUsageError(CliRunner.Run("predict", "--model", model, "--input", shortFile), "short.csv has 10 steps but the model forecasts from a window of the last 12");
+        string noPrice = Write("noprice.csv", string.Join('\n', rows.Select(r => string.Join(',', r.Split(',').Where((_, j) => j != 2)))) + "\n");
+        AssertUsageError(CliRunner.Run("predict", "--model", model, "--input", noPrice), "the model's covariate 'price' is not a column");
+
+        // evaluate and report: the test figures are train's; report still shows the curves, layers and settings
+        AssertUsageError(CliRunner.Run("evaluate", "--model", model), "is a forecasting model");
+        AssertUsageError(CliRunner.Run("report", "--model", model, "--data", data, "--out", PathOf("r.html")), "is a forecasting model");
+        var page = CliRunner.Run("report", "--model", model, "--out", PathOf("sales.html"));
+        Assert.True(page.Code == 0, page.Error);
+        string html = File.ReadAllText(PathOf("sales.html"));
+        Assert.Contains("forecasting sales 2 step(s) ahead from windows of 12", html);
+        Assert.Contains("<td>window</td><td>12</td>", html);
+    }
+
+    private static void AssertUsageError((int Code, string Out, string Error) run, string message)
+    {
+        Assert.Equal(2, run.Code);
+        Assert.Contains(message, run.Error);
+        Assert.Single(run.Error.Trim().Split('\n'));
     }
 
     [Fact]
@@ -106,6 +129,9 @@ public sealed class SequenceCliTests : IDisposable
         var prefixed = CliRunner.Run("generate", "--model", model, "--count", "5", "--prefix", "na", "--seed", "1");
         Assert.All(prefixed.Out.Trim().Split('\n'), line => Assert.StartsWith("na", line));
         Assert.Contains("(None, 9, 32)", CliRunner.Run("summary", "--model", model).Out);   // the longest word (8) + 1 steps
+        AssertUsageError(CliRunner.Run("evaluate", "--model", model), "is a language model");
+        Assert.Equal(0, CliRunner.Run("report", "--model", model, "--out", PathOf("words.html")).Code);
+        Assert.Contains("a character-level language model (11 characters, lines up to 8)", File.ReadAllText(PathOf("words.html")));
     }
 
     public static TheoryData<string, string[], string> BadInputs => new()
