@@ -55,7 +55,7 @@ internal sealed class PredictionServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Limits.MaxRequestBodySize = MaxRequestBytes;
+            kestrel.Limits.MaxRequestBodySize = DrainBytes;
             kestrel.Limits.MaxConcurrentConnections = 512;
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             kestrel.Listen(address, port);
