@@ -36,7 +36,7 @@ public sealed class SequenceCliTests : IDisposable
     }
 
     [Fact]
-    public void Image_rows_train_through_an_lstm_and_the_summary_shows_the_sequence_shapes()
+    public async Task Image_rows_train_through_an_lstm_and_serve_predict_and_evaluate_take_it_as_an_image_model()
     {
         string data = TestData.WriteSlice(512, 200);
         try
@@ -50,6 +50,23 @@ public sealed class SequenceCliTests : IDisposable
             Assert.Contains("lstm_1 (lstm)", summary.Out);
             Assert.Contains("(None, 16)", summary.Out);
             Assert.Contains("2,880", summary.Out);   // 4·16·(28 + 16) + 4·16
+
+            // An image model like any other: evaluate without --data on the test part of the folder it was trained on,
+            // predict on a picture, and nabla serve's page and API.
+            var evaluation = CliRunner.Run("evaluate", "--model", model, "--json");
+            Assert.True(evaluation.Code == 0, evaluation.Error);
+            Assert.Equal(200, (int)JsonNode.Parse(evaluation.Out)!["samples"]!);
+            string photo = TrainedDigits.Photos[0].Path;
+            var predicted = CliRunner.Run("predict", "--model", model, "--input", photo, "--json");
+            Assert.True(predicted.Code == 0, predicted.Error);
+            string expected = (string)JsonNode.Parse(predicted.Out)!["predictions"]![0]!["class"]!;
+            using var server = new ServerRunner("--model", model, "--workers", "1");
+            Assert.Equal("image", (string)JsonNode.Parse(await server.Client.GetStringAsync("model"))!["kind"]!);
+            using var content = new ByteArrayContent(File.ReadAllBytes(photo));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(photo.EndsWith(".jpg", StringComparison.Ordinal) ? "image/jpeg" : "image/png");
+            using HttpResponseMessage response = await server.Client.PostAsync("predict", content);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(expected, (string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["predictions"]![0]!["class"]!);
         }
         finally
         {
