@@ -159,7 +159,56 @@ public sealed class SequenceCliTests : IDisposable
         { "year,v\n2000,1\n2002,2\n2001,3\n2003,4\n2004,5\n", ["--window", "1"], "line 4, date column 'year': '2001' comes before '2002'" },
         { "year,v\n2000,1\n2001,2\n2001,3\n2003,4\n2004,5\n", ["--window", "1"], "line 4, date column 'year': '2001' repeats the date of line 3" },
         { "year,v\n2000,1\n2001,2\n2002,3\n2003,4\n2004,5\n", [], "--task forecast needs --window" },
+        { "year,v\n2000,1\n2001,2\n2002,3\n2003,4\n2004,5\n", ["--window", "0"], "--window must be at least 1, got 0" },
+        { "year,v\n2000,1\n2001,2\n2002,3\n2003,4\n2004,5\n", ["--window", "x"], "Cannot parse argument 'x' for option '--window' as a whole number" },
+        { "year,v\n2000,1\n2001,2\n2002,3\n2003,4\n2004,5\n", ["--window", "1", "--horizon", "0"], "--horizon must be at least 1, got 0" },
+        { "year,v\n2000,1\n2001,2\n2002,3\n2003,4\n2004,5\n", ["--window", "1", "--horizon", "3"], "--horizon 3 is longer than the test period (1 steps" },
+        { "year,v\n2000,1\n2001,2\n2002,3\n2003,4\n2004,5\n", ["--window", "1", "--season", "-1"], "--season must be 0 (none) or a number of steps, got -1" },
+        { "year,v\n2000,1\n2001,2\n2002,3\n2003,4\n2004,5\n", ["--window", "1", "--season", "5"], "--season 5 needs a whole season before the test period, which starts at step 5" },
+        { "year,v\n2000,1\n2001,2\n2002,3\n2003,4\n2004,5\n", ["--window", "4"], "--window 4 with --horizon 1 leaves no training window" },
+        { "year,v\n2000,1\n2001,2\n2002,3\n2003,4\n2004,5\n", ["--window", "1", "--test-split", "1"], "--test-split must be in (0, 1) for forecasting" },
+        { "year,v\n2000,1\n2001,2\n2002,3\n2003,4\n2004,5\n", ["--window", "1", "--date", "when"], "--date 'when' is not a column (columns: year, v)" },
     };
+
+    public static TheoryData<string, string> BadTargets => new()
+    {
+        { "nope", "--target 'nope' is not a column (columns: year, v, name)" },
+        { "name", "line 2, column 'name': 'a' in the target is not a finite number" },
+        { "year", "--target 'year' is the date column; forecast another column, or give --date none" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadTargets))]
+    public void A_target_that_is_no_numeric_column_fails_with_one_line_and_code_2(string target, string message)
+    {
+        string data = Write("named.csv", "year,v,name\n2000,1,a\n2001,2,b\n2002,3,c\n2003,4,d\n2004,5,e\n");
+        var (code, output, error) = CliRunner.Run("train", "--data", data, "--task", "forecast", "--target", target, "--window", "1", "--out", PathOf("never.nabla"), "--quiet");
+        Assert.Equal(2, code);
+        Assert.Contains(message, error);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Equal("", output);
+        Assert.False(File.Exists(PathOf("never.nabla")));
+    }
+
+    public static TheoryData<byte[], string> NotText => new()
+    {
+        { [.. "abc\nbca\ncab\n"u8, 0x00, 0x00, 0x7F], "not a text file (byte 12 is zero" },
+        { [.. "abc\nb"u8, 0xF0, 0x9F, 0x98, 0x80, .. "\ncab\n"u8], "line 2 has U+1F600, beyond U+FFFF" },
+        { [.. "abc\ncaf"u8, 0xE9, .. "\ncab\n"u8], "line 2 is not UTF-8 text" },
+    };
+
+    [Theory]
+    [MemberData(nameof(NotText))]
+    public void A_file_that_is_not_text_fails_with_one_line_and_code_2_and_writes_no_model(byte[] bytes, string message)
+    {
+        File.WriteAllBytes(PathOf("lines.txt"), bytes);
+        var (code, output, error) = CliRunner.Run("train", "--data", PathOf("lines.txt"), "--task", "text", "--epochs", "1", "--out", PathOf("never.nabla"), "--quiet");
+        Assert.Equal(2, code);
+        Assert.Contains($"lines.txt: {message}", error);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Equal("", output);
+        Assert.False(File.Exists(PathOf("never.nabla")));
+    }
 
     [Theory]
     [MemberData(nameof(BadInputs))]

@@ -123,6 +123,49 @@ public sealed class SequenceDataTests : IDisposable
     }
 
     [Fact]
+    public void Text_in_utf16_or_with_a_byte_order_mark_and_any_line_ends_reads_as_utf8_does()
+    {
+        string path = Path.Combine(_folder, "t.txt");
+        TextCorpus expected = TextCorpus.Load(Write("plain.txt", "ab\ncé\tz\n"));
+        var files = new (string Name, byte[] Bytes)[]
+        {
+            ("bom8.txt", [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes("ab\r\ncé\tz\r\n")]),
+            ("cr.txt", System.Text.Encoding.UTF8.GetBytes("ab\rcé\tz\r\r")),
+            ("le16.txt", [0xFF, 0xFE, .. System.Text.Encoding.Unicode.GetBytes("ab\ncé\tz\n")]),
+            ("be16.txt", [0xFE, 0xFF, .. System.Text.Encoding.BigEndianUnicode.GetBytes("ab\r\ncé\tz")]),
+        };
+        foreach (var (name, bytes) in files)
+        {
+            File.WriteAllBytes(Path.Combine(_folder, name), bytes);
+            TextCorpus corpus = TextCorpus.Load(Path.Combine(_folder, name));
+            Assert.Equal(expected.Lines, corpus.Lines);
+            Assert.Equal(expected.Vocabulary, corpus.Vocabulary);
+        }
+
+        Assert.Equal(["ab", "cé\tz"], expected.Lines);
+    }
+
+    public static TheoryData<byte[], string> NotText => new()
+    {
+        { [.. "ab\ncd\n"u8, 0x00, 0x01, 0x02], "t.txt: not a text file (byte 6 is zero, as in binary data, on line 3)" },
+        { [.. "abc\ncaf"u8, 0xE9, .. "\n"u8], "t.txt: line 2 is not UTF-8 text (byte 7 is 0xE9); save the file as UTF-8" },
+        { [.. "ab\nc"u8, 0xF0, 0x9F, 0x98, 0x80, .. "d\n"u8], "t.txt: line 2 has U+1F600, beyond U+FFFF" },
+        { "ab\na\u001B[31mb\n"u8.ToArray(), "t.txt: line 2 has the control character U+001B" },
+        { [0xFF, 0xFE, 0x00, 0xD8, 0x41, 0x00], "begins with a UTF-16 byte-order mark but is not UTF-16 text" },
+    };
+
+    [Theory]
+    [MemberData(nameof(NotText))]
+    public void A_file_that_is_not_text_is_refused_naming_the_line(byte[] bytes, string message)
+    {
+        string path = Path.Combine(_folder, "t.txt");
+        File.WriteAllBytes(path, bytes);
+        var ex = Assert.Throws<DataFormatException>(() => TextCorpus.Load(path));
+        Assert.Contains(message, ex.Message);
+        Assert.DoesNotContain('\n', ex.Message);
+    }
+
+    [Fact]
     public void An_empty_text_file_is_refused()
     {
         var ex = Assert.Throws<DataFormatException>(() => TextCorpus.Load(Write("e.txt", "\n\r\n")));
