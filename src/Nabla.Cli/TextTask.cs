@@ -82,7 +82,7 @@ internal static class TextTask
         }
 
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Held-out cross-entropy {bits:F3} bits per character (bigram baseline {text.BigramBits:F3}: {gain * 100:F1} % lower) over {tokens} characters and line ends of {test.Count} test lines; trained in {trainSeconds:F1} s{(history.Cancelled ? " (stopped early by Ctrl+C)" : "")}."));
+            $"Held-out cross-entropy {bits:F3} bits per character (bigram baseline {text.BigramBits:F3}: {Math.Abs(gain) * 100:F1} % {(gain >= 0 ? "lower" : "higher")}) over {tokens} characters and line ends of {test.Count} test lines; trained in {trainSeconds:F1} s{(history.Cancelled ? " (stopped early by Ctrl+C)" : "")}."));
         console.Out.WriteLine($"Saved the model to {s.Output} ({text.Corpus.Vocabulary.Count - 1} characters, lines up to {text.Corpus.Steps - 1}){(s.Plot is null ? "" : $" and the curves to {s.Plot}")}; sample from it with: nabla generate --model {s.Output}");
     }
 }

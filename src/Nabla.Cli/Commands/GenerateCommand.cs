@@ -8,6 +8,9 @@ namespace Nabla.Cli.Commands;
 /// <summary><c>nabla generate</c>: new lines sampled from a language model trained with <c>--task text</c>.</summary>
 internal static class GenerateCommand
 {
+    /// <summary>The most lines one call samples.</summary>
+    public const int MaxCount = 1_000_000;
+
     public static Command Create(CliConsole console)
     {
         var modelPath = new Option<string>("--model") { Description = "A model trained with nabla train --task text.", Required = true };
@@ -22,9 +25,9 @@ internal static class GenerateCommand
             int lines = parse.GetValue(count);
             float t = parse.GetValue(temperature);
             string start = parse.GetValue(prefix) ?? "";
-            if (lines < 1)
+            if (lines is < 1 or > MaxCount)
             {
-                throw new UsageException($"--count must be at least 1, got {lines}.");
+                throw new UsageException(FormattableString.Invariant($"--count must be from 1 to {MaxCount:N0}, got {lines}."));
             }
 
             if (!(t > 0 && float.IsFinite(t)))
@@ -45,7 +48,7 @@ internal static class GenerateCommand
             }
             catch (ArgumentException ex)
             {
-                throw new UsageException($"--prefix '{start}': {ex.Message}", ex);
+                throw new UsageException($"--prefix '{TextGenerator.Printable(start)}': {ex.Message}", ex);
             }
 
             foreach (string line in generator.Sample(lines, t, start, parse.GetValue(seed)))

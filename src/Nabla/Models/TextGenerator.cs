@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Nabla.Data;
 using Nabla.Layers;
@@ -17,6 +18,10 @@ namespace Nabla.Models;
 /// </remarks>
 public sealed class TextGenerator
 {
+    /// <summary>How many lines are drawn in one batch through the model (later ones in further batches, from the same
+    /// draws), so that the activations stay small for any count.</summary>
+    public const int ChunkLines = 1024;
+
     private readonly Sequential _model;
     private readonly IReadOnlyList<string> _vocabulary;
     private readonly Dictionary<char, int> _ids;
@@ -54,8 +59,8 @@ public sealed class TextGenerator
         {
             if (!_ids.ContainsKey(c))
             {
-                string known = string.Concat(_vocabulary.Skip(1));
-                throw new ArgumentException($"the character '{c}' (U+{(int)c:X4}) never appeared in the training text (it had: {(known.Length > 80 ? known[..80] + "…" : known)}).");
+                string known = Printable(string.Concat(_vocabulary.Skip(1)));
+                throw new ArgumentException($"the character {(Printable(c.ToString()) == c.ToString() ? $"'{c}' " : "")}(U+{(int)c:X4}) never appeared in the training text (it had: {(known.Length > 80 ? known[..80] + "…" : known)}).");
             }
         }
 
@@ -63,6 +68,33 @@ public sealed class TextGenerator
         {
             throw new ArgumentException($"the prefix has {prefix.Length} characters; the model's longest line is {MaxLength} (its training text's longest), so it must be shorter.");
         }
+    }
+
+    /// <summary><paramref name="text"/> with its control characters (other than tab) and lone surrogates written as
+    /// \uXXXX, so that it shows on one line of a terminal.</summary>
+    public static string Printable(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var shown = new StringBuilder(text.Length);
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            bool pair = char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]);
+            if (pair)
+            {
+                shown.Append(c).Append(text[++i]);
+            }
+            else if ((char.IsControl(c) && c != '\t') || char.IsSurrogate(c))
+            {
+                shown.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
+            }
+            else
+            {
+                shown.Append(c);
+            }
+        }
+
+        return shown.ToString();
     }
 
     /// <summary>Draws <paramref name="count"/> lines that start with <paramref name="prefix"/> (included), each at most
@@ -80,8 +112,19 @@ public sealed class TextGenerator
         }
 
         CheckPrefix(prefix);
-        int steps = _model.InputShape[0], classes = _vocabulary.Count;
         var random = new Random(seed);
+        var lines = new List<string>(count);
+        for (int first = 0; first < count; first += ChunkLines)
+        {
+            SampleChunk(Math.Min(ChunkLines, count - first), temperature, prefix, random, lines);
+        }
+
+        return lines;
+    }
+
+    private void SampleChunk(int count, float temperature, string prefix, Random random, List<string> output)
+    {
+        int steps = _model.InputShape[0], classes = _vocabulary.Count;
         var inputs = new Tensor(count, steps);
         var lines = new StringBuilder[count];
         var done = new bool[count];
@@ -121,7 +164,7 @@ public sealed class TextGenerator
             }
         }
 
-        return lines.Select(l => l.ToString()).ToArray();
+        output.AddRange(lines.Select(l => l.ToString()));
     }
 
     /// <summary>An id drawn from softmax(logits / temperature), in double.</summary>

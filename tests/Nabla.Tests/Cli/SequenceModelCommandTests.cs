@@ -106,6 +106,39 @@ public sealed class SequenceModelCommandTests : IDisposable
         Assert.Contains("is a language model (--task text): sample lines from it with nabla generate", UsageError(CliRunner.Run("predict", "--model", LanguageModel(), "--input", series)));
     }
 
+    public static TheoryData<string[], string> BadGenerateOptions => new()
+    {
+        { ["--count", "0"], "--count must be from 1 to 1,000,000, got 0." },
+        { ["--count", "1000001"], "--count must be from 1 to 1,000,000, got 1000001." },
+        { ["--count", "many"], "Cannot parse argument 'many' for option '--count' as a whole number" },
+        { ["--temperature", "0"], "--temperature must be a positive number, got 0." },
+        { ["--temperature", "-1"], "--temperature must be a positive number, got -1." },
+        { ["--temperature", "NaN"], "--temperature must be a positive number, got NaN." },
+        { ["--temperature", "warm"], "Cannot parse argument 'warm' for option '--temperature' as a number" },
+        { ["--seed", "1.5"], "Cannot parse argument '1.5' for option '--seed' as a whole number" },
+        { ["--prefix", "abd"], "--prefix 'abd': the character 'd' (U+0064) never appeared in the training text (it had: abc)." },
+        { ["--prefix", "a\nb"], "--prefix 'a\\u000Ab': the character (U+000A) never appeared in the training text" },
+        { ["--prefix", "abca"], "--prefix 'abca': the prefix has 4 characters; the model's longest line is 4" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadGenerateOptions))]
+    public void Bad_generate_options_are_one_line_and_exit_2(string[] options, string message)
+    {
+        string error = UsageError(CliRunner.Run(["generate", "--model", LanguageModel(), .. options]));
+        Assert.Contains(message, error);
+    }
+
+    [Fact]
+    public void Generate_refuses_a_model_that_is_not_a_language_model_or_no_model()
+    {
+        Assert.Contains("is not a language model (it was trained for regression); train one with nabla train --task text", UsageError(CliRunner.Run("generate", "--model", Forecaster())));
+        Assert.Contains("no such model file", UsageError(CliRunner.Run("generate", "--model", PathOf("none.nabla"))));
+        var lines = CliRunner.Run("generate", "--model", LanguageModel(), "--count", "3", "--prefix", "ab");
+        Assert.True(lines.Code == 0, lines.Error);
+        Assert.All(lines.Out.TrimEnd().Split('\n'), line => Assert.StartsWith("ab", line));
+    }
+
     [Fact]
     public void Evaluate_with_or_without_data_points_to_where_the_test_figures_are()
     {

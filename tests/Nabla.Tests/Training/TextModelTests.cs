@@ -59,5 +59,20 @@ public sealed class TextModelTests : IDisposable
         var generator = new TextGenerator(model, corpus.Vocabulary);
         Assert.Contains("'c'", Assert.Throws<ArgumentException>(() => generator.CheckPrefix("abc")).Message);
         Assert.Contains("shorter", Assert.Throws<ArgumentException>(() => generator.CheckPrefix("abab")).Message);
+        string newline = Assert.Throws<ArgumentException>(() => generator.CheckPrefix("a\nb")).Message;
+        Assert.Contains("the character (U+000A) never appeared", newline);
+        Assert.DoesNotContain('\n', newline);
+        Assert.Equal("a\\u000Ab\t\\u001B", TextGenerator.Printable("a\nb\t\u001B"));
+    }
+
+    [Fact]
+    public void Many_lines_are_drawn_in_batches_that_continue_the_same_draws()
+    {
+        var (corpus, model, _) = Train(["ab", "ba", "abab", "bab"], epochs: 1);
+        var generator = new TextGenerator(model, corpus.Vocabulary);
+        IReadOnlyList<string> many = generator.Sample(TextGenerator.ChunkLines + 7, 1.5f, "", seed: 6);
+        Assert.Equal(TextGenerator.ChunkLines + 7, many.Count);
+        Assert.Equal(generator.Sample(TextGenerator.ChunkLines, 1.5f, "", seed: 6), many.Take(TextGenerator.ChunkLines));
+        Assert.Contains(many.Skip(TextGenerator.ChunkLines), line => line.Length > 0);
     }
 }
