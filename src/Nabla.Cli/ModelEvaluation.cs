@@ -20,9 +20,9 @@ internal readonly record struct Mistake(int Row, int True, int Predicted, float 
 /// </summary>
 internal sealed class ModelEvaluation
 {
-    private ModelEvaluation(Sequential model, ModelMetadata metadata, string source, Dataset data, Tensor raw, EvaluationResult result)
+    private ModelEvaluation(Sequential model, ModelMetadata metadata, string source, Dataset data, RawRows raw, EvaluationResult result, IReadOnlyList<string> notes)
     {
-        (Model, Metadata, Source, Data, Raw, Result) = (model, metadata, source, data, raw, result);
+        (Model, Metadata, Source, Data, Raw, Result, Notes) = (model, metadata, source, data, raw, result, notes);
         Images = ImageLayout.Of(model.InputShape, metadata);
         if (metadata.Task == TaskKind.Regression)
         {
@@ -52,8 +52,12 @@ internal sealed class ModelEvaluation
     /// <summary>The evaluation data, scaled as training scaled it.</summary>
     public Dataset Data { get; }
 
-    /// <summary>The features as the file holds them (before scaling).</summary>
-    public Tensor Raw { get; }
+    /// <summary>The features as the file holds them (before any preprocessing).</summary>
+    public RawRows Raw { get; }
+
+    /// <summary>What the user should know about the data as read: rows left out, cells imputed, categories unseen in
+    /// training (one line each).</summary>
+    public IReadOnlyList<string> Notes { get; }
 
     public EvaluationResult Result { get; }
 
@@ -100,15 +104,28 @@ internal sealed class ModelEvaluation
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(metadata);
-        var (data, raw) = DataPreparation.LoadForEvaluation(source, metadata, model.InputShape.Count);
+        var (data, raw, notes) = DataPreparation.LoadForEvaluation(source, metadata, model.InputShape.Count);
         CheckCompatible(model, data, modelPath);
         EvaluationResult result = Evaluator.Evaluate(model, Loss.Create(metadata.Loss), data);
-        return new ModelEvaluation(model, metadata, source, data, raw, result);
+        return new ModelEvaluation(model, metadata, source, data, raw, result, notes);
     }
 
-    /// <summary>The original cells of data rows <paramref name="rows"/> of the CSV file, or null (not a CSV file, or the
-    /// file changed since it was read).</summary>
-    public OriginalRows? ReadOriginalRows(IEnumerable<int> rows) => IsCsv ? OriginalRows.Read(Source, Data.Count, rows) : null;
+    /// <summary>The original cells of evaluation rows <paramref name="rows"/> (keyed by evaluation row) from the CSV
+    /// file, or null (not a CSV file, or the file changed since it was read).</summary>
+    public OriginalRows? ReadOriginalRows(IEnumerable<int> rows)
+    {
+        if (!IsCsv)
+        {
+            return null;
+        }
+
+        int[] wanted = rows.ToArray();
+        OriginalRows? original = OriginalRows.Read(Source, Raw.SourceRecords, wanted.Select(Raw.SourceRow));
+        return original is null ? null : original with
+        {
+            Rows = wanted.Distinct().Where(r => original.Rows.ContainsKey(Raw.SourceRow(r))).ToDictionary(r => r, r => original.Rows[Raw.SourceRow(r)]),
+        };
+    }
 
     /// <summary>The class name of <paramref name="index"/>.</summary>
     public string ClassName(int index) => Metadata.ClassNames[index];

@@ -46,6 +46,11 @@ internal static class EvaluateCommand
             }
 
             ModelEvaluation evaluation = ModelEvaluation.Run(model, metadata, path, ModelEvaluation.ResolveSource(metadata, parse.GetValue(data))!);
+            foreach (string note in evaluation.Notes)
+            {
+                console.Error.WriteLine(note);
+            }
+
             var (test, result) = (evaluation.Data, evaluation.Result);
             if (metadata.Task == TaskKind.Regression)
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Nabla.Data;
+using Nabla.Data.Preprocessing;
 using Nabla.Models;
 using Nabla.Serialization;
 using Nabla.Tensors;
@@ -20,7 +21,7 @@ internal static class PredictCommand
         {
             string path = parse.GetValue(input)!;
             var (model, metadata) = ModelFile.Load(parse.GetValue(modelPath)!);
-            Tensor samples = ReadInput(path, model.InputShape.Count, metadata);
+            Tensor samples = ReadInput(path, model.InputShape.Count, metadata, console.Error);
             Tensor outputs = model.PredictProbabilities(samples);
             int shown = Math.Min(samples.Rows, Math.Max(1, parse.GetValue(limit)));
             for (int i = 0; i < shown; i++)
@@ -61,7 +62,7 @@ internal static class PredictCommand
         }
     }
 
-    private static Tensor ReadInput(string path, int features, ModelMetadata metadata)
+    private static Tensor ReadInput(string path, int features, ModelMetadata metadata, TextWriter warnings)
     {
         if (!File.Exists(path))
         {
@@ -84,13 +85,12 @@ internal static class PredictCommand
         else if (text)
         {
             // Rows of raw values: the model's columns by name when the file has a header (Kaggle's test.csv works as is).
-            CsvTable table = CsvLoader.Load(path, new CsvOptions
+            CsvTable table = CsvLoader.Load(path, DataPreparation.ReadOptions(metadata, features, targetRequired: false));
+            samples = DataPreparation.Inputs(table, metadata, out TransformReport? report);
+            if (report?.Describe() is { } line)
             {
-                TargetRequired = false,
-                FeatureNames = metadata.FeatureNames ?? DataPreparation.PixelNames(features),
-            });
-            samples = new Tensor(table.Features, new Shape(table.Rows, table.FeatureNames.Length));
-            metadata.ScaleInputs(samples.Span);
+                warnings.WriteLine($"Preprocessing {line}.");
+            }
         }
         else
         {

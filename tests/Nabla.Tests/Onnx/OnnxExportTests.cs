@@ -111,9 +111,9 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
 
         var (loaded, metadata) = ModelFile.Load(model);
         Assert.Equal(TaskKind.Regression, metadata.Task);
-        var (scaled, raw) = DataPreparation.LoadForEvaluation(csv, metadata, loaded.InputShape.Count);
+        var (scaled, raw, _) = DataPreparation.LoadForEvaluation(csv, metadata, loaded.InputShape.Count);
         float[] expected = Reports.Unstandardize(loaded.Predict(scaled.Features).Span, metadata); // what predict prints
-        var (values, labels) = RunOnnx(File.ReadAllBytes(onnx), raw.Span.ToArray(), [scaled.Count, 3]);
+        var (values, labels) = RunOnnx(File.ReadAllBytes(onnx), raw.Table!.NumericMatrix(), [scaled.Count, 3]);
         Assert.Null(labels);
         Compare("regression 3-16-8-1 (standard scaler, batch norm, dropout, y·std + mean)", expected, values);
     }
@@ -134,8 +134,8 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(0, CliRunner.Run("train", "--data", csv, "--layers", "8", "--scale", "minmax", "--epochs", "20", "--out", model, "--quiet").Code);
         var (loaded, metadata) = ModelFile.Load(model);
         Assert.Equal(["no", "yes"], metadata.ClassNames);
-        var (scaled, raw) = DataPreparation.LoadForEvaluation(csv, metadata, 2);
-        var (values, labels) = RunOnnx(OnnxExporter.Export(loaded, metadata), raw.Span.ToArray(), [scaled.Count, 2]);
+        var (scaled, raw, _) = DataPreparation.LoadForEvaluation(csv, metadata, 2);
+        var (values, labels) = RunOnnx(OnnxExporter.Export(loaded, metadata), raw.Table!.NumericMatrix(), [scaled.Count, 2]);
         Compare("binary 2-8-1 (min-max scaler, sigmoid)", loaded.Predict(scaled.Features).Span.ToArray(), values);
         Assert.Equal(loaded.PredictClasses(scaled.Features), labels!.Select(l => (int)l));
         Assert.Contains(1L, labels!);
