@@ -131,7 +131,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
 
         string csv = Path.Combine(_work, "sick.csv"), model = Path.Combine(_work, "sick.nabla");
         File.WriteAllText(csv, text.ToString());
-        Assert.Equal(0, CliRunner.Run("train", "--data", csv, "--layers", "8", "--scale", "minmax", "--epochs", "20", "--out", model, "--quiet").Code);
+        Assert.Equal(0, CliRunner.Run("train", "--data", csv, "--layers", "8", "--scale", "minmax", "--epochs", "20", "--batch-size", "64", "--out", model, "--quiet").Code);
         var (loaded, metadata) = ModelFile.Load(model);
         Assert.Equal(["no", "yes"], metadata.ClassNames);
         var (scaled, raw, _) = DataPreparation.LoadForEvaluation(csv, metadata, 2);
