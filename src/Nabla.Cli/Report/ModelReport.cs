@@ -48,6 +48,7 @@ internal static class ModelReport
 
         FirstLayer(page, model, metadata, sections);
         Layers(page, model, metadata);
+        Preprocessing(page, metadata, sections);
         Settings(page, metadata);
         string evaluated = evaluation is null ? "not evaluated on data (give --data to add the evaluation sections)"
             : $"evaluated on {evaluation.Source} ({evaluation.Data.Count} samples{(evaluation.IsCsv ? ": every row of the file, the rows the model was trained on included, so the figures are optimistic" : "")})";
@@ -244,6 +245,21 @@ internal static class ModelReport
             TaskKind.Binary => $"one logit, whose sigmoid is the probability of \"{metadata.ClassNames[1]}\"",
             _ => $"{model.OutputTransform.ToString().ToLowerInvariant()} over {metadata.ClassNames.Count} classes ({string.Join(", ", metadata.ClassNames.Take(12))}{(metadata.ClassNames.Count > 12 ? ", …" : "")})",
         } + $". Loss: {metadata.Loss}.");
+    }
+
+    /// <summary>A table model's preprocessing, column by column, as <c>nabla summary</c> lists it.</summary>
+    private static void Preprocessing(HtmlPage page, ModelMetadata metadata, List<string> sections)
+    {
+        if (metadata.Preprocessor is not { } preprocessor)
+        {
+            return;
+        }
+
+        sections.Add("preprocessing");
+        page.Section("Preprocessing")
+            .Note($"Fitted on the training part only and applied again to every row the model sees: {preprocessor.Columns.Count} columns become {preprocessor.OutputWidth} network inputs; " +
+                $"missing cells (empty or {string.Join(", ", preprocessor.MissingValues)}) are {(preprocessor.RefuseMissing ? "refused (--missing error)" : "imputed")}.")
+            .Table(["column", "preprocessing"], preprocessor.Describe().Select(d => (IReadOnlyList<HtmlCell>)[new HtmlCell(d.Column), new HtmlCell(d.Description)]));
     }
 
     private static void Settings(HtmlPage page, ModelMetadata metadata)

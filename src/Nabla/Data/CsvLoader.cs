@@ -423,7 +423,12 @@ public static class CsvLoader
             }
         }
 
-        return false;
+        // A table of text (categories only, or a first data row of missing cells): a first row of distinct names that
+        // are neither numbers nor empty, none repeated in the same column of the next row, is a header — pandas
+        // assumes one whatever the cells.
+        return first.Length == second.Length && first.All(c => c.Trim().Length > 0 && !IsNumber(c))
+            && first.Select(c => c.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).Count() == first.Length
+            && !first.Where((c, j) => c.Trim() == second[j].Trim()).Any();
     }
 
     private static int FindTarget(string path, string[] names, bool header, CsvOptions options)

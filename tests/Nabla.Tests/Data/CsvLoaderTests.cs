@@ -90,6 +90,20 @@ public sealed class CsvLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_table_of_text_has_its_header_detected_even_when_the_first_row_is_missing_cells()
+    {
+        // no column is numbers in the second row, so only the names tell the header (mushroom-like tables, or NA first)
+        CsvTable text = CsvLoader.Load(Write("text.csv", "class,cap,odor\np,x,n\ne,b,a\n"), new CsvOptions());
+        Assert.Equal(["cap", "odor"], text.FeatureNames);
+        Assert.Equal(["p", "e"], text.Targets!);
+        CsvTable missing = CsvLoader.Load(Write("na.csv", "size,color,kind\nNA,red,a\n3,blue,b\n"), new CsvOptions());
+        Assert.Equal(["size", "color"], missing.FeatureNames);
+        Assert.Equal(ColumnKind.Numeric, missing.Columns[0].Kind);
+        // a repeated cell under a name means data, not a header
+        Assert.Equal(["column0", "column1"], CsvLoader.Load(Write("data.csv", "a,b,c\na,x,y\n"), new CsvOptions()).FeatureNames);
+    }
+
+    [Fact]
     public void A_missing_target_column_lists_the_columns()
     {
         string path = Write("c.csv", "a,b\n1,2\n");
