@@ -10,7 +10,7 @@ public sealed partial record TrainingRecipe
     [
         "arch", "layers", "activation", "loss", "optimizer", "lr", "weight-decay", "epochs", "max-epochs", "tol", "n-iter-no-change",
         "batch-size", "init", "seed", "dropout", "batch-norm", "l2", "clip-norm", "clip-value", "schedule", "early-stopping", "monitor",
-        "patience", "min-delta", "val-split",
+        "patience", "min-delta", "val-split", "augment",
     ];
 
     /// <summary>
@@ -52,6 +52,7 @@ public sealed partial record TrainingRecipe
             "patience" => this with { Patience = ParseInt(name, text) },
             "min-delta" => this with { MinDelta = ParseFloat(name, text) },
             "val-split" => this with { ValidationSplit = ParseFloat(name, text) },
+            "augment" => this with { Augment = text.Length == 0 || text == "none" ? null : text },
             _ => throw new ArgumentException($"'{name}' is not a training setting ({string.Join(", ", SettingNames)})."),
         };
     }
