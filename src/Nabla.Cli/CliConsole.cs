@@ -4,7 +4,12 @@ namespace Nabla.Cli;
 /// <param name="Out">Results (and the JSON object with --json).</param>
 /// <param name="Error">Errors, and progress lines when not interactive.</param>
 /// <param name="Interactive">Whether output is a terminal (progress bars allowed).</param>
-public sealed record CliConsole(TextWriter Out, TextWriter Error, bool Interactive);
+public sealed record CliConsole(TextWriter Out, TextWriter Error, bool Interactive)
+{
+    /// <summary>The terminal that live progress is drawn on when <see cref="Interactive"/> (default: Spectre.Console's
+    /// console on standard output, which knows the terminal's width); tests give one of a fixed width.</summary>
+    public Spectre.Console.IAnsiConsole? Terminal { get; init; }
+}
 
 /// <summary>Bad input from the user: printed as one line, exit code 2.</summary>
 public sealed class UsageException : Exception

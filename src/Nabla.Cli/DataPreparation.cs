@@ -75,6 +75,12 @@ internal sealed record TableSettings(string? Target, IReadOnlyList<string> Drop,
 /// test set).</summary>
 internal sealed record LoadedData(string Source, TabularData? Table, Dataset? ImageTrain, Dataset? ImageTest, int[] TrainRows, int[] TestRows, IReadOnlyList<string> Notes)
 {
+    /// <summary>The fraction of a CSV file's rows held out for the test (0: the test part is the training part).</summary>
+    public double TestSplit { get; init; }
+
+    /// <summary>The seed of the test split.</summary>
+    public int Seed { get; init; }
+
     public bool IsImage => Table is null;
 
     /// <summary>The task of the data.</summary>
@@ -127,9 +133,9 @@ internal static class DataPreparation
     /// file only: an image folder's test part is its t10k files).</summary>
     public static LoadedData Load(string data, TableSettings table, double testSplit, int seed)
     {
-        if (Directory.Exists(data))
+        if (DataLocator.IsImageFolder(data))
         {
-            var (train, test) = Mnist.LoadFolder(data);
+            var (train, test) = DataLocator.LoadImages(data);
             int[] all = Enumerable.Range(0, train.Count).ToArray();
             return new LoadedData(data, null, train, test, all, [], []);
         }
@@ -156,7 +162,7 @@ internal static class DataPreparation
         // --test-split 0 evaluates on the training data itself (the tutorials' XOR has only four rows).
         int[] everything = Enumerable.Range(0, tabular.Count).ToArray();
         var (trainRows, testRows) = testSplit > 0 ? Splits.TrainTest(tabular.Count, tabular.Labels, testSplit, seed) : (everything, everything);
-        return new LoadedData(data, tabular, null, null, trainRows, testRows, Describe(csv));
+        return new LoadedData(data, tabular, null, null, trainRows, testRows, Describe(csv)) { TestSplit = testSplit, Seed = seed };
     }
 
     /// <summary>
@@ -168,15 +174,23 @@ internal static class DataPreparation
     {
         if (loaded.IsImage)
         {
-            Dataset train = loaded.ImageTrain!;
+            Dataset train = loaded.ImageTrain!, test = loaded.ImageTest!;
+            bool builtIn = loaded.Source == DataLocator.BuiltIn;
+            var imageRecord = new TrainingDataRecord(builtIn ? TrainingDataRecord.BuiltIn : TrainingDataRecord.Folder,
+                builtIn ? Mnist.BuiltInName : Path.GetFullPath(loaded.Source), train.SampleShape.ToArray(), train.Count, test.Count,
+                train.Fingerprint(), test.Fingerprint());
             Dataset? validation = null;
             if (validationSplit > 0)
             {
                 (train, validation) = train.SplitValidation(validationSplit, seed);
             }
 
-            var images = new ModelMetadata(Enumerable.Range(0, train.ClassCount).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(), Mnist.PixelScale, "");
-            return new PreparedData(train, validation, loaded.ImageTest!, images, IsImage: true);
+            var images = new ModelMetadata(Enumerable.Range(0, train.ClassCount).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(), Mnist.PixelScale, "")
+            {
+                ImageStyle = ImageStyle.Measure(train),
+                TrainingData = imageRecord,
+            };
+            return new PreparedData(train, validation, test, images, IsImage: true);
         }
 
         TabularData tabular = loaded.Table!;
@@ -211,6 +225,16 @@ internal static class DataPreparation
         }
 
         notes.Add(Inputs(preprocessor));
+        // What evaluate without --data finds again: the file (by its SHA-256) and its held-out rows (split as here,
+        // then preprocessed as the model does, checked by fingerprint).
+        bool hasTestRows = !loaded.TestsOnTraining;
+        var record = new TrainingDataRecord(TrainingDataRecord.Csv, Path.GetFullPath(loaded.Source), trainPart.SampleShape.ToArray(), loaded.TrainRows.Length,
+            hasTestRows ? testPart.Count : 0, trainPart.Fingerprint(), hasTestRows ? testPart.Fingerprint() : "")
+        {
+            FileSha256 = FileSha256(loaded.Source),
+            TestSplit = loaded.TestSplit,
+            Seed = loaded.Seed,
+        };
         var metadata = new ModelMetadata(tabular.ClassNames, 1f, "")
         {
             Task = tabular.Task,
@@ -220,6 +244,7 @@ internal static class DataPreparation
             TargetName = tabular.TargetName,
             TargetMean = preprocessor.TargetMean,
             TargetStd = preprocessor.TargetStd,
+            TrainingData = record,
         };
         return new PreparedData(trainPart, validationPart, testPart, metadata, IsImage: false)
         {
@@ -316,24 +341,32 @@ internal static class DataPreparation
         return samples;
     }
 
-    /// <summary>A labelled evaluation set for a saved model: the t10k files of an MNIST-layout folder, or a CSV file
+    /// <summary>SHA-256 of a file's bytes, lowercase hex.</summary>
+    public static string FileSha256(string path)
+    {
+        using FileStream file = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file));
+    }
+
+    /// <summary>A labelled evaluation set for a saved model: the t10k files of an MNIST-layout folder (or of the
+    /// built-in digits; kept as bytes, so that their fingerprint can be compared with the model's record), or a CSV file
     /// whose columns are picked by the model's feature and target names. Features come back preprocessed as the model's
     /// training did (the raw rows too, for error reports), regression targets standardized as in training.</summary>
     public static (Dataset Data, RawRows Raw, IReadOnlyList<string> Notes) LoadForEvaluation(string data, ModelMetadata metadata, int inputs)
     {
-        if (Directory.Exists(data))
+        if (DataLocator.IsImageFolder(data))
         {
             if (metadata.FeatureNames is not null)
             {
-                throw new UsageException($"--data {data}: this model was trained on CSV columns ({string.Join(", ", metadata.FeatureNames.Take(5))}, …); give a CSV file.");
+                throw new UsageException($"--data {DataLocator.Describe(data)}: this model was trained on CSV columns ({string.Join(", ", metadata.FeatureNames.Take(5))}, …); give a CSV file.");
             }
 
-            Dataset test = Mnist.Load(data, "t10k");
+            Dataset test = data == DataLocator.BuiltIn ? Mnist.LoadBuiltIn("t10k") : Mnist.Load(data, "t10k");
+            float scale = test.IsCompact ? test.RawScale : Mnist.PixelScale;
             Tensor pixels = test.Features.Clone();
-            TensorMath.Scale(1f / Mnist.PixelScale, pixels.Span);
+            TensorMath.Scale(1f / scale, pixels.Span);
             return (test, new RawRows(pixels), []);
         }
-
         if (!File.Exists(data))
         {
             throw new UsageException($"--data {data}: no such file or folder.");

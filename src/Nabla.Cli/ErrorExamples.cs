@@ -110,7 +110,7 @@ internal static class ErrorExamples
 
     /// <summary>"row 12" (1-based data row of a CSV file) or "#11" (0-based index in an IDX file, as the PNG names).</summary>
     public static string RowLabel(int row, ModelEvaluation evaluation) =>
-        evaluation.IsCsv ? $"row {evaluation.Raw.SourceRow(row) + 1}" : "#" + row.ToString(CultureInfo.InvariantCulture);
+        evaluation.IsCsv ? $"row {evaluation.FileRowNumber(row)}" : "#" + row.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The header and rows of a table of samples: "row", the file's columns (or the model's features when the
     /// file cannot be re-read), then <paramref name="extraHeader"/> with each row's <paramref name="extra"/> values.</summary>
@@ -127,7 +127,7 @@ internal static class ErrorExamples
         {
             tail.MoveNext();
             string[] cells = original?.Rows[i] ?? evaluation.Raw.Cells(i);
-            table.Add([(evaluation.IsCsv ? evaluation.Raw.SourceRow(i) + 1 : i).ToString(CultureInfo.InvariantCulture), .. cells, .. tail.Current]);
+            table.Add([evaluation.FileRowNumber(i).ToString(CultureInfo.InvariantCulture), .. cells, .. tail.Current]);
         }
 
         return ([evaluation.IsCsv ? "row" : "index", .. columns, .. extraHeader], table);

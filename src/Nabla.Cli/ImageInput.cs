@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Nabla.Data;
+using Nabla.Serialization;
 using Nabla.Tensors;
 using StbImageSharp;
 
@@ -34,68 +35,69 @@ internal static class ImageInput
 
     private static readonly uint[] s_crcTable = MakeCrcTable();
 
-    /// <summary>The image as 8-bit grey values, row by row.</summary>
+    /// <summary>The picture in <paramref name="path"/>: luminance and alpha, 8 bits each, row by row.</summary>
     /// <exception cref="DataFormatException">Not a readable PNG, JPEG or BMP image; the message names the file.</exception>
-    public static (byte[] Pixels, int Width, int Height) ReadGray(string path)
+    public static Picture Read(string path) => Decode(ReadFile(path), path);
+
+    /// <summary>A picture from the bytes of a PNG, JPEG or BMP file (an upload to <c>nabla serve</c>), checked as a file
+    /// is; <paramref name="name"/> names it in errors.</summary>
+    /// <exception cref="DataFormatException">Not a readable PNG, JPEG or BMP image, or larger than the limits.</exception>
+    public static Picture Decode(byte[] bytes, string name)
     {
-        byte[] bytes = ReadFile(path);
-        var (format, width, height) = Inspect(bytes, path);
+        ArgumentNullException.ThrowIfNull(bytes);
+        if (bytes.Length > MaxFileLength)
+        {
+            throw new DataFormatException($"{name}: {bytes.Length} bytes, more than the {MaxFileLength >> 20} MB an image file may have.");
+        }
+
+        var (format, width, height) = Inspect(bytes, name);
         if ((long)width * height > MaxPixels)
         {
-            throw new DataFormatException($"{path}: the {format} image is {width}×{height} pixels, more than the {MaxPixels / 1_000_000} megapixels Nabla decodes.");
+            throw new DataFormatException($"{name}: the {format} image is {width}×{height} pixels, more than the {MaxPixels / 1_000_000} megapixels Nabla decodes.");
         }
 
-        ImageResult image = Decode(bytes, format, path);
-        if (image.Width != width || image.Height != height || image.Data is null || image.Data.Length != width * height)
+        // Grey by luminance (StbImageSharp's (77 R + 150 G + 29 B) / 256, ITU-R BT.601) and the alpha channel.
+        ImageResult image = RunDecoder(bytes, format, name);
+        if (image.Width != width || image.Height != height || image.Data is null || image.Data.Length != 2L * width * height)
         {
-            throw new DataFormatException($"{path}: could not decode the {format} image (the decoder's result does not match its {width}×{height} header).");
+            throw new DataFormatException($"{name}: could not decode the {format} image (the decoder's result does not match its {width}×{height} header).");
         }
 
-        return (image.Data, width, height);
+        var gray = new byte[width * height];
+        var alpha = new byte[width * height];
+        for (int i = 0; i < gray.Length; i++)
+        {
+            gray[i] = image.Data[2 * i];
+            alpha[i] = image.Data[2 * i + 1];
+        }
+
+        return new Picture(gray, alpha.AsSpan().ContainsAnyExcept((byte)255) ? alpha : [], width, height);
     }
 
-    /// <summary>A grayscale image resized to the model's square input (bilinear), scaled by <paramref name="scale"/>.
-    /// MNIST digits are light on dark; an image that is mostly light (dark ink on paper) is inverted to match.</summary>
-    /// <exception cref="UsageException">The model does not take a square image.</exception>
-    /// <exception cref="DataFormatException">The image cannot be read.</exception>
-    public static Tensor ReadForModel(string path, int features, float scale)
+    /// <summary>The raw values (0..255) an image model receives for <paramref name="picture"/>: MNIST's preprocessing
+    /// (<see cref="ImagePreprocessor"/>) in the style of the model's training images, at the model's image size.</summary>
+    /// <exception cref="UsageException">The model does not take one-channel images.</exception>
+    public static float[] ForModel(Picture picture, Shape inputShape, ModelMetadata metadata, string name)
     {
-        int side = (int)Math.Round(Math.Sqrt(features));
-        if (side * side != features)
-        {
-            throw new UsageException($"{path}: the model takes {features} values, not a square image.");
-        }
+        ArgumentNullException.ThrowIfNull(picture);
+        ArgumentNullException.ThrowIfNull(inputShape);
+        ArgumentNullException.ThrowIfNull(metadata);
+        var (height, width) = ImageStyle.ImageSize(inputShape)
+            ?? throw new UsageException($"{name}: the model takes samples of shape [{string.Join(", ", inputShape.ToArray())}], not one-channel images.");
+        return ImagePreprocessor.Prepare(picture.Gray, picture.Alpha, picture.Width, picture.Height, metadata.ImageStyle ?? ImageStyle.Mnist, height, width);
+    }
 
-        var (data, width, height) = ReadGray(path);
-        var pixels = new float[features];
-        for (int y = 0; y < side; y++)
-        {
-            for (int x = 0; x < side; x++)
-            {
-                double sx = (x + 0.5) * width / side - 0.5, sy = (y + 0.5) * height / side - 0.5;
-                int x0 = Math.Clamp((int)Math.Floor(sx), 0, width - 1), y0 = Math.Clamp((int)Math.Floor(sy), 0, height - 1);
-                int x1 = Math.Min(x0 + 1, width - 1), y1 = Math.Min(y0 + 1, height - 1);
-                double fx = Math.Clamp(sx - x0, 0, 1), fy = Math.Clamp(sy - y0, 0, 1);
-                double top = data[y0 * width + x0] * (1 - fx) + data[y0 * width + x1] * fx;
-                double bottom = data[y1 * width + x0] * (1 - fx) + data[y1 * width + x1] * fx;
-                pixels[y * side + x] = (float)(top * (1 - fy) + bottom * fy);
-            }
-        }
-
-        if (pixels.Average() > 127.5)
-        {
-            for (int i = 0; i < pixels.Length; i++)
-            {
-                pixels[i] = 255f - pixels[i];
-            }
-        }
-
-        for (int i = 0; i < pixels.Length; i++)
-        {
-            pixels[i] *= scale;
-        }
-
-        return new Tensor(pixels, new Shape(1, features));
+    /// <summary>One image file as the model's input: <see cref="ForModel"/>, scaled as the model's inputs are, as a
+    /// batch of one [1, input shape...].</summary>
+    /// <exception cref="UsageException">The model does not take one-channel images.</exception>
+    /// <exception cref="DataFormatException">The image cannot be read.</exception>
+    public static Tensor ReadForModel(string path, Shape inputShape, ModelMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        ArgumentNullException.ThrowIfNull(metadata);
+        float[] values = ForModel(Read(path), inputShape, metadata, path);
+        metadata.ScaleInputs(values);
+        return new Tensor(values, inputShape.WithBatchDimension(1));
     }
 
     private static byte[] ReadFile(string path)
@@ -361,7 +363,7 @@ internal static class ImageInput
 
     /// <summary>Runs the decoder on its own thread through a <see cref="GuardedStream"/>; a decode still running
     /// after <see cref="DecodeTimeLimit"/> is abandoned (the thread is a background one, so it cannot hold the process).</summary>
-    private static ImageResult Decode(byte[] bytes, string format, string path)
+    private static ImageResult RunDecoder(byte[] bytes, string format, string path)
     {
         ImageResult? result = null;
         Exception? error = null;
@@ -370,7 +372,7 @@ internal static class ImageInput
             try
             {
                 using var stream = new GuardedStream(bytes, DecodeTimeLimit);
-                result = ImageResult.FromStream(stream, ColorComponents.Grey);
+                result = ImageResult.FromStream(stream, ColorComponents.GreyAlpha);
             }
 #pragma warning disable CA1031 // Any failure of the decoder on a damaged file is reported as the file's problem, on the caller's thread.
             catch (Exception ex)

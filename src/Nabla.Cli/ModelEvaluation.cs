@@ -4,7 +4,6 @@ using Nabla.Losses;
 using Nabla.Metrics;
 using Nabla.Models;
 using Nabla.Serialization;
-using Nabla.Tensors;
 using Nabla.Training;
 
 namespace Nabla.Cli;
@@ -20,19 +19,20 @@ internal readonly record struct Mistake(int Row, int True, int Predicted, float 
 /// </summary>
 internal sealed class ModelEvaluation
 {
-    private ModelEvaluation(Sequential model, ModelMetadata metadata, string source, Dataset data, RawRows raw, EvaluationResult result, IReadOnlyList<string> notes)
+    private ModelEvaluation(Sequential model, ModelMetadata metadata, EvaluationData chosen, EvaluationResult result)
     {
-        (Model, Metadata, Source, Data, Raw, Result, Notes) = (model, metadata, source, data, raw, result, notes);
+        (Model, Metadata, Chosen, Result) = (model, metadata, chosen, result);
+        (Data, Raw) = (chosen.Data, chosen.Raw);
         Images = ImageLayout.Of(model.InputShape, metadata);
         if (metadata.Task == TaskKind.Regression)
         {
-            Actual = Reports.Unstandardize(data.Targets.Span, metadata);
+            Actual = Reports.Unstandardize(chosen.Data.Targets.Span, metadata);
             Predicted = Reports.Unstandardize(result.Outputs.Span, metadata);
             Regression = RegressionMetrics.Compute(Actual, Predicted);
             return;
         }
 
-        Labels = data.RequireLabels();
+        Labels = chosen.Data.RequireLabels();
         Predictions = result.Predictions!;
         Probabilities = Reports.ClassProbabilities(result, metadata.ClassNames.Count);
         Classification = new ClassificationMetrics(Labels, Predictions, metadata.ClassNames);
@@ -46,8 +46,14 @@ internal sealed class ModelEvaluation
 
     public ModelMetadata Metadata { get; }
 
-    /// <summary>The data file or folder.</summary>
-    public string Source { get; }
+    /// <summary>The data and where it came from.</summary>
+    public EvaluationData Chosen { get; }
+
+    /// <summary>Where the data came from, for messages.</summary>
+    public string Source => Chosen.Source;
+
+    /// <summary>Whether the samples are (or include) the ones the model was trained on.</summary>
+    public bool IncludesTrainingRows => Chosen.IncludesTrainingRows;
 
     /// <summary>The evaluation data, scaled as training scaled it.</summary>
     public Dataset Data { get; }
@@ -57,7 +63,7 @@ internal sealed class ModelEvaluation
 
     /// <summary>What the user should know about the data as read: rows left out, cells imputed, categories unseen in
     /// training (one line each).</summary>
-    public IReadOnlyList<string> Notes { get; }
+    public IReadOnlyList<string> Notes => Chosen.Notes;
 
     public EvaluationResult Result { get; }
 
@@ -65,7 +71,7 @@ internal sealed class ModelEvaluation
     public ImageLayout? Images { get; }
 
     /// <summary>Whether the data came from a CSV file (whose original rows <see cref="ReadOriginalRows"/> reads).</summary>
-    public bool IsCsv => File.Exists(Source);
+    public bool IsCsv => Chosen.CsvPath is not null;
 
     public int[] Labels { get; } = [];
 
@@ -86,46 +92,49 @@ internal sealed class ModelEvaluation
 
     public RegressionMetrics? Regression { get; }
 
-    /// <summary>The data a model is evaluated on: <paramref name="data"/>, else, for an image model, the built-in digits;
-    /// a model trained on CSV columns needs the file (or gets null when <paramref name="required"/> is false).</summary>
-    public static string? ResolveSource(ModelMetadata metadata, string? data, bool required = true)
-    {
-        ArgumentNullException.ThrowIfNull(metadata);
-        if (metadata.FeatureNames is null)
-        {
-            return DataLocator.Resolve(data);
-        }
-
-        return data ?? (required ? throw new UsageException("this model was trained on a CSV file: give --data FILE.csv with the same columns.") : null);
-    }
-
-    /// <summary>Loads <paramref name="source"/> as the model's training prepared its data and evaluates the model on it.</summary>
-    public static ModelEvaluation Run(Sequential model, ModelMetadata metadata, string modelPath, string source)
+    /// <summary>Evaluates the model on the data <see cref="EvaluationSource"/> chose.</summary>
+    public static ModelEvaluation Run(Sequential model, ModelMetadata metadata, string modelPath, EvaluationData chosen)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(metadata);
-        var (data, raw, notes) = DataPreparation.LoadForEvaluation(source, metadata, model.InputShape.Count);
-        CheckCompatible(model, data, modelPath);
-        EvaluationResult result = Evaluator.Evaluate(model, Loss.Create(metadata.Loss), data);
-        return new ModelEvaluation(model, metadata, source, data, raw, result, notes);
+        ArgumentNullException.ThrowIfNull(chosen);
+        CheckCompatible(model, chosen.Data, modelPath);
+        EvaluationResult result = Evaluator.Evaluate(model, Loss.Create(metadata.Loss), chosen.Data);
+        return new ModelEvaluation(model, metadata, chosen, result);
     }
 
-    /// <summary>The original cells of evaluation rows <paramref name="rows"/> (keyed by evaluation row) from the CSV
-    /// file, or null (not a CSV file, or the file changed since it was read).</summary>
+    /// <summary>The original cells of samples <paramref name="rows"/> (0-based, in the evaluation data) as the CSV file
+    /// has them, keyed by sample; null when the data is not a CSV file or the file changed since it was read.</summary>
     public OriginalRows? ReadOriginalRows(IEnumerable<int> rows)
     {
-        if (!IsCsv)
+        ArgumentNullException.ThrowIfNull(rows);
+        if (Chosen.CsvPath is null)
         {
             return null;
         }
 
-        int[] wanted = rows.ToArray();
-        OriginalRows? original = OriginalRows.Read(Source, Raw.SourceRecords, wanted.Select(Raw.SourceRow));
-        return original is null ? null : original with
+        int[] samples = rows.ToArray();
+        OriginalRows? read = OriginalRows.Read(Chosen.CsvPath, Raw.SourceRecords, samples.Select(Raw.SourceRow));
+        if (read is null)
         {
-            Rows = wanted.Distinct().Where(r => original.Rows.ContainsKey(Raw.SourceRow(r))).ToDictionary(r => r, r => original.Rows[Raw.SourceRow(r)]),
-        };
+            return null;
+        }
+
+        var bySample = new Dictionary<int, string[]>();
+        foreach (int sample in samples)
+        {
+            if (read.Rows.TryGetValue(Raw.SourceRow(sample), out string[]? cells))
+            {
+                bySample[sample] = cells;
+            }
+        }
+
+        return read with { Rows = bySample };
     }
+
+    /// <summary>The 1-based data row in the CSV file of sample <paramref name="sample"/>, or its 0-based index in the
+    /// image file.</summary>
+    public int FileRowNumber(int sample) => IsCsv ? Raw.SourceRow(sample) + 1 : sample;
 
     /// <summary>The class name of <paramref name="index"/>.</summary>
     public string ClassName(int index) => Metadata.ClassNames[index];

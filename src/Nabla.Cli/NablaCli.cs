@@ -22,11 +22,20 @@ public static class NablaCli
     /// <summary>Exit code when Ctrl+C stopped the command (the shell's 128 + SIGINT); what was trained is still saved.</summary>
     public const int Interrupted = 130;
 
+    /// <summary>The command's name in usage text and messages (the tool's command name).</summary>
+    public const string CommandName = "nabla";
+
     /// <summary>Runs the command line <paramref name="args"/> and returns the exit code.</summary>
     public static int Run(string[] args, CliConsole console, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(console);
-        var root = new RootCommand("Nabla: train, evaluate and use neural networks, from scratch in C#.");
+        // A plain command named nabla, not a RootCommand: that one takes its name from the executable, and the tool's
+        // executable is Nabla.Cli.dll, so usage and errors said "Nabla.Cli".
+        var root = new Command(CommandName, "Nabla: train, evaluate and use neural networks, from scratch in C#.")
+        {
+            new System.CommandLine.Help.HelpOption(),
+            new VersionOption(),
+        };
         root.Add(TrainCommand.Create(console, cancellationToken));
         root.Add(EvaluateCommand.Create(console));
         root.Add(PredictCommand.Create(console));
@@ -36,6 +45,7 @@ public static class NablaCli
         root.Add(ExplainCommand.Create(console));
         root.Add(WeightsCommand.Create(console));
         root.Add(CompareCommand.Create(console));
+        root.Add(ServeCommand.Create(console, cancellationToken));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -13,11 +13,28 @@ internal sealed class RawRows
 {
     private readonly Tensor? _pixels;
 
+    // Row i of a part of the table (its held-out rows) is the table's row _rows[i]; null when row i is row i.
+    private readonly int[]? _rows;
+
     /// <summary>Rows of pixels (an IDX file).</summary>
     public RawRows(Tensor pixels) => _pixels = pixels ?? throw new ArgumentNullException(nameof(pixels));
 
     /// <summary>Rows of a CSV table.</summary>
     public RawRows(CsvTable table) => Table = table ?? throw new ArgumentNullException(nameof(table));
+
+    private RawRows(CsvTable table, int[] rows) => (Table, _rows) = (table, rows);
+
+    /// <summary>The rows <paramref name="rows"/> of a table (row i of the result is row <c>rows[i]</c> of this one).</summary>
+    public RawRows Subset(IReadOnlyList<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (Table is null)
+        {
+            throw new InvalidOperationException("only a table's rows can be picked.");
+        }
+
+        return new RawRows(Table, rows.Select(r => _rows?[r] ?? r).ToArray());
+    }
 
     /// <summary>The table, or null for pixels.</summary>
     public CsvTable? Table { get; }
@@ -32,7 +49,9 @@ internal sealed class RawRows
     public int SourceRecords => Table is null ? _pixels!.Rows : Math.Max(Table.DataRecords, Table.Rows);
 
     /// <summary>The 0-based data record in the file of row <paramref name="row"/>.</summary>
-    public int SourceRow(int row) => Table?.SourceRowOf(row) ?? row;
+    public int SourceRow(int row) => Table?.SourceRowOf(TableRow(row)) ?? row;
+
+    private int TableRow(int row) => _rows?[row] ?? row;
 
     /// <summary>Row <paramref name="row"/>'s values as numbers: the pixels, or a table's numeric cells (NaN where a cell
     /// is missing or a category).</summary>
@@ -43,6 +62,7 @@ internal sealed class RawRows
             return _pixels.Row(row).ToArray();
         }
 
+        row = TableRow(row);
         return Table!.Columns.Select(c => c.Numbers is { } numbers ? numbers[row] : float.NaN).ToArray();
     }
 
@@ -54,6 +74,7 @@ internal sealed class RawRows
             return Row(row).Select(v => v.ToString("R", CultureInfo.InvariantCulture)).ToArray();
         }
 
+        row = TableRow(row);
         return Table.Columns.Select(c => c.Numbers is { } numbers
             ? float.IsNaN(numbers[row]) ? "" : numbers[row].ToString("R", CultureInfo.InvariantCulture)
             : c.Codes![row] < 0 ? "" : c.Levels[c.Codes[row]]).ToArray();

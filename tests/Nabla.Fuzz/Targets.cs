@@ -357,7 +357,7 @@ public static class Targets
             ("color.jpg", Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 20, 17, gray: false)),
             ("color.bmp", Bmp(7, 5)),
         };
-        return new FuzzTarget("image", seeds, Mutator.Image, (_, path, _, _) => ImageInput.ReadForModel(path, 784, Mnist.PixelScale));
+        return new FuzzTarget("image", seeds, Mutator.Image, (_, path, _, _) => ImageInput.ReadForModel(path, new Nabla.Tensors.Shape(1, 28, 28), new Nabla.Serialization.ModelMetadata([], Mnist.PixelScale, "")));
     }
 
     /// <summary>A small test picture (a gradient with a dark stroke) encoded by SkiaSharp.</summary>

@@ -14,7 +14,7 @@ internal static class EvaluateCommand
     public static Command Create(CliConsole console)
     {
         var modelPath = new Option<string>("--model") { Description = "The model file (from nabla train).", Required = true };
-        var data = new Option<string?>("--data") { Description = "An MNIST-layout folder (its t10k files are used; default: the built-in data/mnist-10k) or a labelled CSV file." };
+        var data = new Option<string?>("--data") { Description = "An MNIST-layout folder (its t10k files are used) or a labelled CSV file (default: the test part of the data the model was trained on, as its file records it)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
         var errors = new Option<string?>("--errors") { Description = "Write the misclassified examples to this folder: a PNG per image and a labelled contact sheet, errors.csv with each wrong CSV row (its row number and every column), and index.html to look at them." };
         var confusion = new Option<string?>("--confusion") { Description = "Write the confusion matrix as a heat map to this PNG file (counts and row shares)." };
@@ -45,10 +45,16 @@ internal static class EvaluateCommand
                 throw new UsageException($"--confusion: {path} is a regression model; a confusion matrix needs classes.");
             }
 
-            ModelEvaluation evaluation = ModelEvaluation.Run(model, metadata, path, ModelEvaluation.ResolveSource(metadata, parse.GetValue(data))!);
-            foreach (string note in evaluation.Notes)
+            EvaluationData chosen = EvaluationSource.Choose(parse.GetValue(data), model, metadata, path);
+            if (chosen.Note is not null)
             {
-                console.Error.WriteLine(note);
+                console.Error.WriteLine($"nabla: note: {chosen.Note}");
+            }
+
+            ModelEvaluation evaluation = ModelEvaluation.Run(model, metadata, path, chosen);
+            foreach (string line in evaluation.Notes)
+            {
+                console.Error.WriteLine(line);
             }
 
             var (test, result) = (evaluation.Data, evaluation.Result);
@@ -61,12 +67,14 @@ internal static class EvaluateCommand
                     // standardized target, (y − mean)/std: standardized_mse = mse / std².
                     console.Out.WriteLine(new JsonObject
                     {
+                        ["data"] = chosen.Source, ["includes_training_rows"] = chosen.IncludesTrainingRows,
                         ["samples"] = test.Count, ["task"] = "regression", ["mse"] = r.MeanSquaredError, ["rmse"] = r.RootMeanSquaredError,
                         ["mae"] = r.MeanAbsoluteError, ["r2"] = r.R2, ["standardized_mse"] = result.Loss, ["target_mean"] = metadata.TargetMean, ["target_std"] = metadata.TargetStd,
                     }.ToJsonString());
                 }
                 else
                 {
+                    console.Out.WriteLine($"Data     {chosen.Source}");
                     console.Out.WriteLine(FormattableString.Invariant($"Samples  {test.Count}\nMSE      {r.MeanSquaredError:G6}\nRMSE     {r.RootMeanSquaredError:G6}\nMAE      {r.MeanAbsoluteError:G6}\nR²       {r.R2:F4}"));
                 }
 
@@ -106,6 +114,8 @@ internal static class EvaluateCommand
 
                 console.Out.WriteLine(new JsonObject
                 {
+                    ["data"] = chosen.Source,
+                    ["includes_training_rows"] = chosen.IncludesTrainingRows,
                     ["samples"] = test.Count,
                     ["task"] = metadata.Task.ToString().ToLowerInvariant(),
                     ["loss"] = result.Loss,
@@ -124,6 +134,7 @@ internal static class EvaluateCommand
                 return NablaCli.Success;
             }
 
+            console.Out.WriteLine($"Data            {chosen.Source}");
             console.Out.WriteLine(FormattableString.Invariant($"Samples         {test.Count}\nAccuracy        {metrics.Accuracy:F4}\nLog loss        {logLoss:F4}\nTop-2 accuracy  {top2:F4}\n"));
             console.Out.Write(metrics.Report());
             console.Out.WriteLine();

@@ -1,37 +1,99 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
 using Nabla.Data;
-using Nabla.Data.Preprocessing;
-using Nabla.Models;
 using Nabla.Serialization;
 using Nabla.Tensors;
+using SkiaSharp;
 
 namespace Nabla.Cli.Commands;
 
-/// <summary><c>nabla predict</c>: the predicted class and the probabilities for each sample of an input file.</summary>
+/// <summary><c>nabla predict</c>: the predicted class and its probability (or the predicted value) for each sample of
+/// one or many inputs — images, folders of images, glob patterns, IDX files, CSV files.</summary>
 internal static class PredictCommand
 {
     public static Command Create(CliConsole console)
     {
         var modelPath = new Option<string>("--model") { Description = "The model file.", Required = true };
-        var input = new Option<string>("--input") { Description = "An IDX image file (.gz or raw), a PNG/JPEG image, or a CSV file with one sample of raw values (0..255) per row.", Required = true };
-        var limit = new Option<int>("--limit") { Description = "Show at most this many samples.", DefaultValueFactory = _ => 20 };
-        var command = new Command("predict", "Predict classes for images or rows with a saved model.") { modelPath, input, limit };
+        var input = new Option<string[]>("--input")
+        {
+            Description = "Images (PNG, JPEG, BMP), folders of images, glob patterns ('scans/*.jpg', quoted), IDX image files (.gz or raw) or CSV files with one sample of raw values per row; several may follow one --input.",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var limit = new Option<int>("--limit") { Description = "Show at most this many samples in the table.", DefaultValueFactory = _ => 20 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object with every prediction (all class probabilities) instead of the table." };
+        var output = new Option<string?>("--out") { Description = "Write every prediction to this CSV file (for a CSV of pixel rows: Kaggle's submission layout, ImageId,Label)." };
+        var show = new Option<string?>("--show") { Description = "Write the images the model received (after preprocessing: 28×28 for MNIST models) to this folder as PNG." };
+        var minConfidence = new Option<double>("--min-confidence") { Description = "Mark predictions whose top probability is below this as unsure ('?', low_confidence).", DefaultValueFactory = _ => Predictions.DefaultMinConfidence };
+        var command = new Command("predict", "Predict classes (or values) for images, folders of images or rows with a saved model.") { modelPath, input, limit, json, output, show, minConfidence };
         command.SetAction(parse =>
         {
-            string path = parse.GetValue(input)!;
-            var (model, metadata) = ModelFile.Load(parse.GetValue(modelPath)!);
-            Tensor samples = ReadInput(path, model.InputShape.Count, metadata, console.Error);
-            Tensor outputs = model.PredictProbabilities(samples);
-            int shown = Math.Min(samples.Rows, Math.Max(1, parse.GetValue(limit)));
-            for (int i = 0; i < shown; i++)
+            double threshold = parse.GetValue(minConfidence);
+            if (!(threshold >= 0 && threshold <= 1))
             {
-                console.Out.WriteLine($"{i}: {Describe(outputs.Row(i), metadata)}");
+                throw new UsageException($"--min-confidence must be in [0, 1], got {threshold.ToString(CultureInfo.InvariantCulture)}.");
             }
 
-            if (shown < samples.Rows)
+            string? csvPath = parse.GetValue(output), showFolder = parse.GetValue(show);
+            if (csvPath is not null)
             {
-                console.Out.WriteLine($"... {samples.Rows - shown} more (use --limit).");
+                CliFiles.CheckWritable(csvPath, "--out");
+            }
+
+            IReadOnlyList<string> files = PredictionInputs.Expand(parse.GetValue(input)!);
+            var (model, metadata) = ModelFile.Load(parse.GetValue(modelPath)!);
+            if (showFolder is not null)
+            {
+                if (ImageStyle.ImageSize(model.InputShape) is null || metadata.FeatureNames is not null)
+                {
+                    throw new UsageException($"--show: the model takes {model.InputShape} values, not images.");
+                }
+
+                CliFiles.CheckFolder(showFolder, "--show");
+            }
+
+            PredictionBatch batch = PredictionInputs.Read(files, model, metadata);
+            foreach (string note in batch.Notes)
+            {
+                console.Error.WriteLine(note);
+            }
+
+            Prediction[] predictions = Predictions.Make(model.Predict(batch.Samples), batch.Names, metadata, threshold);
+            if (showFolder is not null)
+            {
+                WriteShown(showFolder, batch, predictions, model.InputShape, metadata);
+            }
+
+            if (csvPath is not null)
+            {
+                Nabla.IO.AtomicFile.WriteAllText(csvPath, Predictions.Csv(predictions, metadata, batch.PixelCsv));
+            }
+
+            if (parse.GetValue(json))
+            {
+                console.Out.WriteLine(new JsonObject
+                {
+                    ["model"] = parse.GetValue(modelPath),
+                    ["task"] = metadata.Task.ToString().ToLowerInvariant(),
+                    ["classes"] = new JsonArray(metadata.ClassNames.Select(c => (JsonNode)c).ToArray()),
+                    ["min_confidence"] = threshold,
+                    ["predictions"] = new JsonArray(predictions.Select(p => (JsonNode)Predictions.ToJson(p, metadata)).ToArray()),
+                }.ToJsonString());
+            }
+            else
+            {
+                console.Out.Write(Predictions.Table(predictions, metadata, Math.Max(1, parse.GetValue(limit)), threshold));
+                if (csvPath is not null)
+                {
+                    console.Out.WriteLine($"Wrote {predictions.Length} predictions to {csvPath}.");
+                }
+
+                if (showFolder is not null)
+                {
+                    console.Out.WriteLine($"Wrote the {predictions.Length} images the model received to {showFolder}.");
+                }
             }
 
             return NablaCli.Success;
@@ -39,69 +101,30 @@ internal static class PredictCommand
         return command;
     }
 
-    /// <summary>"7 (0.983)  0:0.001 1:0.000 …" for classes; "P(yes) = 0.91" style for binary; the value for regression.</summary>
-    private static string Describe(ReadOnlySpan<float> output, ModelMetadata metadata)
+    /// <summary>Each sample as the model received it, as a grey PNG at the model's size:
+    /// <c>0003_digit_pred-7.png</c>.</summary>
+    private static void WriteShown(string folder, PredictionBatch batch, Prediction[] predictions, Shape inputShape, ModelMetadata metadata)
     {
-        switch (metadata.Task)
+        var (height, width) = ImageStyle.ImageSize(inputShape)!.Value;
+        var gray = new byte[height * width];
+        for (int i = 0; i < predictions.Length; i++)
         {
-            case TaskKind.Regression:
-                return string.Join(" ", Reports.Unstandardize(output, metadata).Select(v => v.ToString("G6", CultureInfo.InvariantCulture)));
-            case TaskKind.Binary:
-                float p = output[0];
-                string name = metadata.ClassNames[p > 0.5f ? 1 : 0];
-                return string.Create(CultureInfo.InvariantCulture, $"{name} ({Math.Max(p, 1 - p):F3})  {metadata.ClassNames[0]}:{1 - p:F3} {metadata.ClassNames[1]}:{p:F3}");
-            default:
-                int best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(output);
-                var all = new List<string>();
-                for (int k = 0; k < output.Length; k++)
-                {
-                    all.Add(string.Create(CultureInfo.InvariantCulture, $"{metadata.ClassNames[k]}:{output[k]:F3}"));
-                }
-
-                return string.Create(CultureInfo.InvariantCulture, $"{metadata.ClassNames[best]} ({output[best]:F3})  {string.Join(" ", all)}");
-        }
-    }
-
-    private static Tensor ReadInput(string path, int features, ModelMetadata metadata, TextWriter warnings)
-    {
-        if (!File.Exists(path))
-        {
-            throw new UsageException($"{path}: file not found.");
-        }
-
-        string extension = Path.GetExtension(path).ToLowerInvariant();
-        Tensor samples;
-        bool tabular = metadata.FeatureNames is not null;
-        bool text = extension is ".csv" or ".tsv" or ".txt";
-        if (tabular && !text)
-        {
-            throw new UsageException($"{path}: this model was trained on CSV columns ({string.Join(", ", metadata.FeatureNames!.Take(5))}{(metadata.FeatureNames!.Count > 5 ? ", …" : "")}); give a CSV file with those columns.");
-        }
-
-        if (extension is ".png" or ".jpg" or ".jpeg" or ".bmp")
-        {
-            samples = ImageInput.ReadForModel(path, features, metadata.InputScale);
-        }
-        else if (text)
-        {
-            // Rows of raw values: the model's columns by name when the file has a header (Kaggle's test.csv works as is).
-            CsvTable table = CsvLoader.Load(path, DataPreparation.ReadOptions(metadata, features, targetRequired: false));
-            samples = DataPreparation.Inputs(table, metadata, out TransformReport? report);
-            if (report?.Describe() is { } line)
+            ReadOnlySpan<float> raw = batch.Raw.Row(i);
+            for (int k = 0; k < gray.Length; k++)
             {
-                warnings.WriteLine($"Preprocessing {line}.");
+                gray[k] = (byte)Math.Clamp(MathF.Round(raw[k]), 0, 255);
             }
-        }
-        else
-        {
-            samples = Mnist.ReadImages(path);
-        }
 
-        if (samples.RowLength != features)
-        {
-            throw new UsageException($"{path}: samples have {samples.RowLength} values but the model takes {features}.");
+            using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
+            Marshal.Copy(gray, 0, bitmap.GetPixels(), gray.Length);
+            using SKData png = SKImage.FromBitmap(bitmap).Encode(SKEncodedImageFormat.Png, 100);
+            string name = batch.Names[i];
+            int bracket = name.EndsWith(']') ? name.LastIndexOf('[') : -1;
+            string file = Path.GetFileName(bracket >= 0 ? name[..bracket] : name);
+            file = (file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? file[..^3] : file).Split('.')[0] + (bracket >= 0 ? "_" + name[(bracket + 1)..^1] : "");
+            string stem = new(file.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
+            string label = predictions[i].Class >= 0 ? $"_pred-{new string(metadata.ClassNames[predictions[i].Class].Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray())}" : "";
+            Nabla.IO.AtomicFile.WriteAllBytes(Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"{i:D4}_{stem}{label}.png")), png.AsSpan());
         }
-
-        return samples;
     }
 }

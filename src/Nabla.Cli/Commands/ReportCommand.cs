@@ -12,7 +12,7 @@ internal static class ReportCommand
     public static Command Create(CliConsole console)
     {
         var modelPath = new Option<string>("--model") { Description = "The model file (from nabla train).", Required = true };
-        var data = new Option<string?>("--data") { Description = "Labelled data to evaluate on: an MNIST-layout folder (its t10k files; default for image models: the built-in data/mnist-10k) or the CSV file of a CSV model. Without it a CSV model's report has no evaluation sections." };
+        var data = new Option<string?>("--data") { Description = "Labelled data to evaluate on: an MNIST-layout folder (its t10k files) or a CSV file with the model's columns (default: the test part of the data the model was trained on, as its file records it; without that the report has no evaluation sections)." };
         var output = new Option<string>("--out") { Description = "The HTML file to write.", DefaultValueFactory = _ => "report.html" };
         var command = new Command("report", "Write one self-contained HTML page about a saved model: training curves, classification report and confusion matrix (or predicted against actual), the most confident mistakes, first-layer weights, layers and settings.") { modelPath, data, output };
         command.SetAction(parse =>
@@ -25,8 +25,13 @@ internal static class ReportCommand
 
             CliFiles.CheckWritable(outPath, "--out");
             var (model, metadata) = ModelFile.Load(path);
-            string? source = ModelEvaluation.ResolveSource(metadata, parse.GetValue(data), required: false);
-            ModelEvaluation? evaluation = source is null ? null : ModelEvaluation.Run(model, metadata, path, source);
+            EvaluationData? chosen = Choose(parse.GetValue(data), model, metadata, path, console);
+            if (chosen?.Note is not null)
+            {
+                console.Error.WriteLine($"nabla: note: {chosen.Note}");
+            }
+
+            ModelEvaluation? evaluation = chosen is null ? null : ModelEvaluation.Run(model, metadata, path, chosen);
             var sections = new List<string>();
             string html = ModelReport.Build(path, model, metadata, evaluation, sections);
             Nabla.IO.AtomicFile.WriteAllText(outPath, html);
@@ -35,5 +40,25 @@ internal static class ReportCommand
             return NablaCli.Success;
         });
         return command;
+    }
+
+    /// <summary>The given data, else the test part of the training data; when that is not to be had, null and a note
+    /// saying why (the report then shows the model without evaluation sections).</summary>
+    private static EvaluationData? Choose(string? given, Nabla.Models.Sequential model, ModelMetadata metadata, string path, CliConsole console)
+    {
+        if (given is not null)
+        {
+            return EvaluationSource.Choose(given, model, metadata, path);
+        }
+
+        try
+        {
+            return EvaluationSource.Choose(null, model, metadata, path);
+        }
+        catch (UsageException ex)
+        {
+            console.Error.WriteLine($"nabla: note: the report has no evaluation sections: {ex.Message}");
+            return null;
+        }
     }
 }

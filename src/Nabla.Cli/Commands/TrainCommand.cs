@@ -127,12 +127,12 @@ internal static class TrainCommand
             throw new UsageException(ex.Message, ex);
         }
 
-        if (Directory.Exists(s.Data) && s.TableOptionGiven is not null)
+        if (DataLocator.IsImageFolder(s.Data) && s.TableOptionGiven is not null)
         {
-            throw new UsageException($"{s.TableOptionGiven}: for CSV files only; {s.Data} is an MNIST-layout folder (its test set is the t10k files, its task classification).");
+            throw new UsageException($"{s.TableOptionGiven}: for CSV files only; {DataLocator.Describe(s.Data)} is an MNIST-layout folder (its test set is the t10k files, its task classification).");
         }
 
-        if (recipe.Augment is not null && !Directory.Exists(s.Data))
+        if (recipe.Augment is not null && !DataLocator.IsImageFolder(s.Data))
         {
             throw new UsageException($"--augment: distorts images, but {s.Data} is a CSV file (rows of features); use an MNIST-layout folder of images.");
         }
@@ -179,11 +179,11 @@ internal static class TrainCommand
             int batch = session.Options.BatchSize;
             string epochText = recipe.StopsAtConvergence ? $"epochs auto (until the loss converges, at most {recipe.MaxEpochs})" : $"{recipe.EpochLimit} epochs";
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{(resumed is null ? "Training" : $"Resuming after epoch {session.CompletedEpochs}:")} {Describe(model)} on {train.Count} samples of {s.Data} ({recipe.Optimizer}, lr {recipe.EffectiveLearningRate}, batch {(batch <= 0 || batch >= train.Count ? "full" : batch)}, {epochText}, seed {recipe.Seed})"));
+                $"{(resumed is null ? "Training" : $"Resuming after epoch {session.CompletedEpochs}:")} {Describe(model)} on {train.Count} samples of {DataLocator.Describe(s.Data)} ({recipe.Optimizer}, lr {recipe.EffectiveLearningRate}, batch {(batch <= 0 || batch >= train.Count ? "full" : batch)}, {epochText}, seed {recipe.Seed})"));
         }
 
         var watch = Stopwatch.StartNew();
-        TrainingHistory history = ProgressDisplay.Train(s.Quiet ? null : log, console.Interactive && !s.Json,
+        TrainingHistory history = ProgressDisplay.Train(s.Quiet ? null : log, console, console.Interactive && !s.Json,
             progress => session.Run(train, validation, progress, cancellationToken));
         double trainSeconds = watch.Elapsed.TotalSeconds;
 

@@ -51,7 +51,7 @@ internal static class ModelReport
         Preprocessing(page, metadata, sections);
         Settings(page, metadata);
         string evaluated = evaluation is null ? "not evaluated on data (give --data to add the evaluation sections)"
-            : $"evaluated on {evaluation.Source} ({evaluation.Data.Count} samples{(evaluation.IsCsv ? ": every row of the file, the rows the model was trained on included, so the figures are optimistic" : "")})";
+            : $"evaluated on {evaluation.Source} ({evaluation.Data.Count} samples{(evaluation.IncludesTrainingRows ? ": the rows the model was trained on included, so the figures are optimistic" : "")})";
         return page.ToHtml(string.Create(CultureInfo.InvariantCulture, $"{modelPath}, {evaluated}; written {DateTime.Now:yyyy-MM-dd HH:mm} by nabla report."));
     }
 

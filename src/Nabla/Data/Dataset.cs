@@ -158,6 +158,40 @@ public sealed class Dataset
     /// <summary>The class labels, or an error for a regression dataset.</summary>
     public int[] RequireLabels() => Labels ?? throw new InvalidOperationException("A regression dataset has no class labels.");
 
+    /// <summary>SHA-256 (lowercase hex) of the samples as this dataset holds them: count and sample shape, the
+    /// features (the bytes for data read as bytes, even once expanded; else float32 little-endian) and the labels or targets. A model file records
+    /// the fingerprints of its training and test parts, so <c>nabla evaluate</c> can tell its own data from other data.</summary>
+    public string Fingerprint()
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        Span<byte> word = stackalloc byte[4];
+        foreach (int d in _featureShape.ToArray())
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(word, d);
+            hash.AppendData(word);
+        }
+
+        if (_bytes is not null)
+        {
+            hash.AppendData(_bytes);
+        }
+        else
+        {
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_features!.Span));
+        }
+
+        if (Labels is not null)
+        {
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Labels.AsSpan()));
+        }
+        else
+        {
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Targets.Span));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
     /// <summary>The first <paramref name="count"/> samples (a copy).</summary>
     public Dataset Take(int count) => Subset(Enumerable.Range(0, Math.Min(count, Count)).ToArray());
 

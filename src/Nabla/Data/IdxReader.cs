@@ -41,11 +41,36 @@ public static class IdxReader
         try
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            return Read(file, path, expectedRank);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new DataFormatException($"{path}: cannot read the file ({ex.Message}).", ex);
+        }
+    }
+
+    /// <summary>Reads IDX data, raw or gzipped, from a seekable <paramref name="file"/> (from its current position to
+    /// its end: an embedded resource, a memory stream), with the checks of <see cref="Read(string, int)"/>;
+    /// <paramref name="path"/> names it in errors. The stream is left open.</summary>
+    /// <exception cref="DataFormatException">The data is truncated, corrupt, or not an unsigned-byte IDX file of that rank.</exception>
+    public static IdxData Read(Stream file, string path, int expectedRank)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(path);
+        if (!file.CanSeek)
+        {
+            throw new ArgumentException("IDX data is read from a seekable stream (its length is checked against the header).", nameof(file));
+        }
+
+        try
+        {
+            long origin = file.Position;
             Span<byte> first = stackalloc byte[2];
             int got = file.ReadAtLeast(first, 2, throwOnEndOfStream: false);
-            file.Position = 0;
+            file.Position = origin;
+            long length = file.Length - origin;
             bool gzip = got == 2 && first[0] == 0x1f && first[1] == 0x8b;
-            using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
+            using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : new NonClosingStream(file);
 
             // magic (4 bytes) + up to 255 dimensions of 4 bytes: read the fixed part, then the sizes.
             byte[] header = new byte[4 + 4 * 255];
@@ -64,15 +89,15 @@ public static class IdxReader
             IdxData shape = Parse(header.AsSpan(0, headerRead), expectedRank, path, headerOnly: true);
             long count = shape.Dimensions.Aggregate(1L, (a, d) => a * d);
             string declared = $"the header declares [{string.Join(", ", shape.Dimensions)}] = {count} values";
-            if (!gzip && file.Length - headerRead != count)
+            if (!gzip && length - headerRead != count)
             {
-                string problem = file.Length - headerRead < count ? "truncated" : "longer than its header says";
-                throw new DataFormatException($"{path}: {problem}: {declared} but the file holds {file.Length - headerRead}.");
+                string problem = length - headerRead < count ? "truncated" : "longer than its header says";
+                throw new DataFormatException($"{path}: {problem}: {declared} but the file holds {length - headerRead}.");
             }
 
             // Deflate expands at most about 1032 times: a larger declared size cannot be in the file, so it is not
             // allocated up front (the data would run out first).
-            long initial = gzip ? Math.Min(count, Math.Max(1 << 20, file.Length * 1032)) : count;
+            long initial = gzip ? Math.Min(count, Math.Max(1 << 20, length * 1032)) : count;
             byte[] values = new byte[initial];
             long read = stream.ReadAtLeast(values, values.Length, throwOnEndOfStream: false);
             while (read == values.Length && read < count)
@@ -97,10 +122,34 @@ public static class IdxReader
         {
             throw new DataFormatException($"{path}: the gzip data is corrupt or truncated ({ex.Message}).", ex);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+    }
+
+    /// <summary>A view of a stream that leaves it open when disposed (the caller owns it).</summary>
+    private sealed class NonClosingStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+        public override int Read(Span<byte> buffer) => inner.Read(buffer);
+
+        public override void Flush()
         {
-            throw new DataFormatException($"{path}: cannot read the file ({ex.Message}).", ex);
         }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Parses IDX bytes (already decompressed). <paramref name="source"/> names them in errors.</summary>

@@ -38,6 +38,30 @@ public static class Mnist
         return (train, test);
     }
 
+    /// <summary>The name of the built-in dataset: the first 10,000 MNIST training digits and the 10,000 test digits,
+    /// shipped inside the library (data/mnist-10k in the repository).</summary>
+    public const string BuiltInName = "mnist-10k";
+
+    /// <summary>Loads the built-in digits (<see cref="BuiltInName"/>) from the library itself, whatever the working
+    /// folder: the training set (10,000 digits) and the test set (10,000).</summary>
+    public static (Dataset Train, Dataset Test) LoadBuiltIn() => (LoadBuiltIn("train"), LoadBuiltIn("t10k"));
+
+    /// <summary>Loads one split ("train" or "t10k") of the built-in digits.</summary>
+    public static Dataset LoadBuiltIn(string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        IdxReader.IdxData images = ReadBuiltIn($"{prefix}-images-idx3-ubyte.gz", 3);
+        IdxReader.IdxData labels = ReadBuiltIn($"{prefix}-labels-idx1-ubyte.gz", 1);
+        return FromIdx(images, labels, $"{BuiltInName}/{prefix}-images-idx3-ubyte.gz", $"{BuiltInName}/{prefix}-labels-idx1-ubyte.gz");
+    }
+
+    private static IdxReader.IdxData ReadBuiltIn(string name, int rank)
+    {
+        using Stream stream = typeof(Mnist).Assembly.GetManifestResourceStream($"Nabla.Data.{BuiltInName}.{name}")
+            ?? throw new DataFormatException($"{BuiltInName}/{name}: not found in the Nabla library (use prefix train or t10k).");
+        return IdxReader.Read(stream, $"{BuiltInName}/{name}", rank);
+    }
+
     /// <summary>Loads one split ("train" or "t10k") of an MNIST-layout folder.</summary>
     public static Dataset Load(string folder, string prefix)
     {
@@ -52,8 +76,13 @@ public static class Mnist
     public static Dataset FromFiles(string imagesPath, string labelsPath)
     {
         IdxReader.IdxData images = IdxReader.Read(imagesPath, 3);
+        CheckImages(images, imagesPath);
+        return FromIdx(images, IdxReader.Read(labelsPath, 1), imagesPath, labelsPath);
+    }
+
+    private static Dataset FromIdx(IdxReader.IdxData images, IdxReader.IdxData labelData, string imagesPath, string labelsPath)
+    {
         int count = CheckImages(images, imagesPath);
-        IdxReader.IdxData labelData = IdxReader.Read(labelsPath, 1);
         if (labelData.Dimensions[0] != count)
         {
             throw new DataFormatException($"{labelsPath}: {labelData.Dimensions[0]} labels but {imagesPath} holds {count} images.");

@@ -1,4 +1,3 @@
-using Nabla.Initializers;
 using Nabla.Tensors;
 
 namespace Nabla.Layers;
@@ -8,14 +7,12 @@ namespace Nabla.Layers;
 /// <c>reshape(28, 28)</c> → [batch, 28, 28] (image rows become a sequence of 28 steps of 28 values). Row-major, so
 /// nothing moves; one dimension may be -1 (inferred). Backward reshapes the gradient back.
 /// </summary>
-public sealed class Reshape : Layer
+public sealed class Reshape : ViewLayer
 {
     /// <summary>The "reshape" layer kind.</summary>
     public static LayerType Definition { get; } = new("reshape", "each sample viewed with another shape of the same size",
         [new("shape", ParameterKind.IntList, Minimum: -1)], a => new Reshape(a.Ints("shape")));
 
-    private readonly Tensor _output = new(0, 0);
-    private readonly Tensor _inputGradient = new(0, 0);
     private readonly int[] _target;
 
     /// <summary>Creates the layer for a per-sample target shape (one dimension may be -1).</summary>
@@ -40,12 +37,6 @@ public sealed class Reshape : Layer
     public override IReadOnlyDictionary<string, string> Settings => SettingsOf(("shape", string.Join(",", _target)));
 
     /// <inheritdoc/>
-    public override bool IsReshape => true;
-
-    /// <inheritdoc/>
-    public override Initializer? InitializerForPrecedingLayer => null;
-
-    /// <inheritdoc/>
     protected override Shape ComputeOutputShape(Shape inputShape)
     {
         int known = _target.Where(d => d > 0).Aggregate(1, (a, d) => a * d);
@@ -62,26 +53,5 @@ public sealed class Reshape : Layer
         }
 
         return new Shape(result);
-    }
-
-    /// <summary>Y = X viewed as [batch, target...] (no copy).</summary>
-    public override Tensor Forward(Tensor input, ForwardContext context)
-    {
-        CheckInput(input);
-        _output.SetReshapedView(input, OutputShape);
-        return _output;
-    }
-
-    /// <summary>dX = dY viewed as [batch, InputShape...].</summary>
-    public override Tensor? Backward(Tensor outputGradient, bool needInputGradient)
-    {
-        ArgumentNullException.ThrowIfNull(outputGradient);
-        if (!needInputGradient)
-        {
-            return null;
-        }
-
-        _inputGradient.SetReshapedView(outputGradient, InputShape);
-        return _inputGradient;
     }
 }

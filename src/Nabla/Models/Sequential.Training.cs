@@ -81,6 +81,8 @@ public sealed partial class Sequential
             Loss = Loss.Name,
             Task = train.Task,
             History = history,
+            // Images ([1, h, w] or [h, w]): what they look like, so that a photo is brought into the same form.
+            ImageStyle = Metadata.FeatureNames is null && train.SampleShape.Rank >= 2 ? Metadata.ImageStyle ?? ImageStyle.Measure(train) : Metadata.ImageStyle,
         };
         return history;
     }

@@ -137,6 +137,16 @@ public static class ModelFile
             header["__metadata__"]![PreprocessingFormat.Key] = PreprocessingFormat.Write(metadata.Preprocessor);
         }
 
+        if (metadata.ImageStyle is not null)
+        {
+            header["__metadata__"]!["image_style"] = metadata.ImageStyle.ToMetadata();
+        }
+
+        if (metadata.TrainingData is not null)
+        {
+            header["__metadata__"]!["training_data"] = metadata.TrainingData.ToMetadata();
+        }
+
         WriteTraining(header["__metadata__"]!.AsObject(), metadata);
 
         foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>())
@@ -328,7 +338,8 @@ public static class ModelFile
     private static readonly HashSet<string> s_knownMetadata = new(StringComparer.Ordinal)
     {
         "format", "format_version", "architecture", "input_shape", "class_names", "input_scale", "output_transform", "loss", "data_sha256",
-        "task", "target_mean", "target_std", "feature_names", "target_name", "scaling", PreprocessingFormat.Key, HeaderHashKey, HistoryKey, SettingsKey,
+        "task", "target_mean", "target_std", "feature_names", "target_name", "scaling", PreprocessingFormat.Key, "image_style", "training_data",
+        HeaderHashKey, HistoryKey, SettingsKey,
     };
 
     private static readonly JsonDocumentOptions s_jsonOptions = new() { AllowDuplicateProperties = false, MaxDepth = 16 };
@@ -722,7 +733,50 @@ public static class ModelFile
             TargetName = meta.GetValueOrDefault("target_name"),
             Scaler = scaler,
             Preprocessor = preprocessor,
+            ImageStyle = ReadImageStyle(meta, model, featureNames, path),
+            TrainingData = ReadTrainingData(meta, model, path),
         };
+    }
+
+    /// <summary>An image model's <c>image_style</c>: only for a model of one-channel images (not a tabular one), its box
+    /// no larger than the image's smaller side.</summary>
+    private static ImageStyle? ReadImageStyle(Dictionary<string, string> meta, Sequential model, string[]? featureNames, string path)
+    {
+        if (!meta.TryGetValue("image_style", out string? text))
+        {
+            return null;
+        }
+
+        if (featureNames is not null || ImageStyle.ImageSize(model.InputShape) is not var (height, width))
+        {
+            throw new ModelFormatException($"{path}: image_style is given for a model that does not take one-channel images (input {model.InputShape}).");
+        }
+
+        try
+        {
+            return ImageStyle.Parse(text, Math.Min(height, width));
+        }
+        catch (FormatException ex)
+        {
+            throw new ModelFormatException($"{path}: {FirstLine(ex.Message)}", ex);
+        }
+    }
+
+    private static TrainingDataRecord? ReadTrainingData(Dictionary<string, string> meta, Sequential model, string path)
+    {
+        if (!meta.TryGetValue("training_data", out string? text))
+        {
+            return null;
+        }
+
+        try
+        {
+            return TrainingDataRecord.Parse(text, model.InputShape.Count);
+        }
+        catch (FormatException ex)
+        {
+            throw new ModelFormatException($"{path}: {FirstLine(ex.Message)}", ex);
+        }
     }
 
     private static Scaler? ReadScaler(Dictionary<string, string> meta, int inputs, Dictionary<string, float[]> extraTensors, string path)

@@ -45,6 +45,15 @@ public sealed record ModelMetadata(IReadOnlyList<string> ClassNames, float Input
     /// "0.001", …; metadata key <c>training_settings</c>); null when unknown.</summary>
     public IReadOnlyList<KeyValuePair<string, string>>? TrainingSettings { get; init; }
 
+    /// <summary>Image models: what the training images looked like (ink polarity, placement, box size), so that
+    /// <see cref="ImagePreprocessor"/> brings a photo or drawing into the same form; null when unknown (a model file
+    /// without it is taken to be MNIST-like, <see cref="Data.ImageStyle.Mnist"/>) and for tabular models.</summary>
+    public ImageStyle? ImageStyle { get; init; }
+
+    /// <summary>What the model was trained on: the data's place, shape and fingerprints (null when unknown, as in
+    /// files written before Nabla recorded it).</summary>
+    public TrainingDataRecord? TrainingData { get; init; }
+
     /// <summary>Applies the model's input scaling in place to rows of raw values.</summary>
     public void ScaleInputs(Span<float> rows)
     {

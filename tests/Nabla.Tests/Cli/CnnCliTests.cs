@@ -34,7 +34,8 @@ public sealed class CnnCliTests : IDisposable
 
         var predicted = CliRunner.Run("predict", "--model", model, "--input", Path.Combine(_data, "t10k-images-idx3-ubyte.gz"));
         Assert.True(predicted.Code == 0, predicted.Error);
-        Assert.StartsWith("0: ", predicted.Out);
+        Assert.StartsWith("sample  input", predicted.Out);
+        Assert.Contains("\n0       ", predicted.Out);
         Assert.Contains("80 more", predicted.Out);
         var evaluated = CliRunner.Run("evaluate", "--model", model, "--data", _data);
         Assert.True(evaluated.Code == 0, evaluated.Error);

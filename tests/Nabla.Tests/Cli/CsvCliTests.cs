@@ -1,6 +1,7 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using System.Text;
 using Nabla.Cli;
 using Nabla.Tests.Testing;
 
@@ -54,7 +55,7 @@ public sealed class CsvCliTests : IDisposable
         Assert.StartsWith("row,id,petal,stem,flower,true,predicted,probability", File.ReadAllText(Path.Combine(_folder, "errors", "errors.csv")));
 
         var prediction = CliRunner.Run("predict", "--model", model, "--input", data, "--limit", "3");
-        Assert.Matches(@"^0: (rose|tulip|lily) \(", prediction.Out);
+        Assert.Matches(@"^sample +input +class +probability +next best\n0 +\S+flowers\.csv\[0\] +(rose|tulip|lily) +\d\.\d{3}", prediction.Out.ReplaceLineEndings("\n"));
     }
 
     [Fact]
@@ -79,7 +80,8 @@ public sealed class CsvCliTests : IDisposable
         var evaluation = CliRunner.Run("evaluate", "--model", model, "--data", data, "--json");
         Assert.True((double)JsonNode.Parse(evaluation.Out)!["r2"]! > 0.9);
         var prediction = CliRunner.Run("predict", "--model", model, "--input", data, "--limit", "1");
-        double predicted = double.Parse(prediction.Out.Split('\n')[0].Split(' ')[1], CultureInfo.InvariantCulture);
+        Assert.Matches(@"^sample +input +price\b", prediction.Out);
+        double predicted = double.Parse(prediction.Out.Split('\n')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[2], CultureInfo.InvariantCulture);
         Assert.InRange(predicted, 10_000, 700_000);
     }
 
@@ -132,8 +134,14 @@ public sealed class CsvCliTests : IDisposable
         Assert.True((double)JsonNode.Parse(output)!["test_accuracy"]! > 0.8, output);
         var evaluation = CliRunner.Run("evaluate", "--model", model, "--data", labelledTest, "--json");
         Assert.True((double)JsonNode.Parse(evaluation.Out)!["accuracy"]! > 0.8, evaluation.Out);
-        var prediction = CliRunner.Run("predict", "--model", model, "--input", testCsv, "--limit", "300");
-        Assert.Equal(300, prediction.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        string submission = Path.Combine(_folder, "submission.csv");
+        var prediction = CliRunner.Run("predict", "--model", model, "--input", testCsv, "--limit", "300", "--out", submission);
+        Assert.Equal(300, prediction.Out.Split('\n').Count(l => Regex.IsMatch(l, @"^\d+ +\S+test\.csv\[\d+\] +\d ")));
+        string[] rows = File.ReadAllLines(submission);
+        Assert.Equal("ImageId,Label", rows[0]);
+        Assert.Equal(301, rows.Length);
+        Assert.Equal(Enumerable.Range(1, 300).Select(i => i.ToString(CultureInfo.InvariantCulture)), rows.Skip(1).Select(r => r.Split(',')[0]));
+        Assert.All(rows.Skip(1), r => Assert.Matches(@"^\d+,\d$", r));
     }
 
     [Fact]

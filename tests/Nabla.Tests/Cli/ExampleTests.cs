@@ -23,10 +23,11 @@ public sealed class ExampleTests : IDisposable
         Assert.Equal(1.0, (double)JsonNode.Parse(output)!["test_accuracy"]!);
         var prediction = CliRunner.Run("predict", "--model", model, "--input", xor);
         string[] lines = prediction.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("0: 0 ", lines[0]);
-        Assert.StartsWith("1: 1 ", lines[1]);
-        Assert.StartsWith("2: 1 ", lines[2]);
-        Assert.StartsWith("3: 0 ", lines[3]);
+        Assert.Matches(@"^sample +input +class +probability +next best$", lines[0]);
+        Assert.Matches(@"^0 +\S+xor\.csv\[0\] +0 +\d\.\d{3} ", lines[1]);
+        Assert.Matches(@"^1 +\S+\[1\] +1 ", lines[2]);
+        Assert.Matches(@"^2 +\S+\[2\] +1 ", lines[3]);
+        Assert.Matches(@"^3 +\S+\[3\] +0 ", lines[4]);
     }
 
     [Fact]

@@ -83,17 +83,22 @@ public sealed partial class ReportTests(ReportModelFixture digits) : IDisposable
     }
 
     [Fact]
-    public void A_csv_report_without_data_keeps_the_curves_and_a_regression_report_has_its_plots_and_original_rows()
+    public void A_csv_report_without_data_is_on_the_held_out_rows_or_keeps_the_curves_and_a_regression_report_has_its_plots_and_original_rows()
     {
         string data = HousesCsv(), model = Path.Combine(_work, "houses.nabla"), withData = Path.Combine(_work, "houses.html"), without = Path.Combine(_work, "bare.html");
         Assert.Equal(0, CliRunner.Run("train", "--data", data, "--target", "price", "--drop", "id", "--layers", "8", "--epochs", "20", "--lr", "0.01", "--out", model, "--quiet").Code);
 
-        var bare = CliRunner.Run("report", "--model", model, "--out", without);
-        Assert.True(bare.Code == 0, bare.Error);
-        string bareHtml = File.ReadAllText(without);
-        Assert.Contains("Training curves", bareHtml);
-        Assert.DoesNotContain("Predictions against the truth", bareHtml);
-        Assert.Contains("give --data", bareHtml);
+        // Without --data: the held-out test rows of the training file (as nabla evaluate), named by their rows in the file.
+        var heldOut = CliRunner.Run("report", "--model", model, "--out", without);
+        Assert.True(heldOut.Code == 0, heldOut.Error);
+        string heldOutHtml = File.ReadAllText(without);
+        Assert.Contains("Training curves", heldOutHtml);
+        Assert.Contains("Predictions against the truth", heldOutHtml);
+        Assert.Contains("the 40 held-out test rows of", heldOutHtml);
+        Assert.DoesNotContain("optimistic", heldOutHtml);
+        var rows = System.Text.RegularExpressions.Regex.Matches(heldOutHtml, "<tr><td>([0-9]+)</td><td>h([0-9]+)</td>");
+        Assert.NotEmpty(rows);
+        Assert.All(rows, r => Assert.Equal(int.Parse(r.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(r.Groups[2].Value, CultureInfo.InvariantCulture) + 1));
 
         var full = CliRunner.Run("report", "--model", model, "--data", data, "--out", withData);
         Assert.True(full.Code == 0, full.Error);
@@ -105,6 +110,17 @@ public sealed partial class ReportTests(ReportModelFixture digits) : IDisposable
         Assert.Contains("size", html);
         Assert.DoesNotContain("Classification report", html);
         Assert.DoesNotContain("<th>accuracy</th>", html);
+        Assert.Contains("optimistic", html); // every row of the training file
+
+        // Without the training file there is nothing to evaluate on: the report has the model only, and says why.
+        File.Move(data, data + ".moved");
+        var bare = CliRunner.Run("report", "--model", model, "--out", without);
+        Assert.True(bare.Code == 0, bare.Error);
+        string bareHtml = File.ReadAllText(without);
+        Assert.Contains("Training curves", bareHtml);
+        Assert.DoesNotContain("Predictions against the truth", bareHtml);
+        Assert.Contains("give --data", bareHtml);
+        Assert.Contains("which is not there any more", bare.Error);
 
         var notHtml = CliRunner.Run("report", "--model", model, "--out", Path.Combine(_work, "r.png"));
         Assert.Equal(2, notHtml.Code);

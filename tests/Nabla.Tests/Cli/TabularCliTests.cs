@@ -56,9 +56,9 @@ public sealed class TabularCliTests : IDisposable
         File.WriteAllText(rows, "island,bill,sex\nAtlantis,36,male\nDream,?,\nTorgersen,48,female\n");
         var predict = CliRunner.Run("predict", "--model", model, "--input", rows);
         Assert.True(predict.Code == 0, predict.Error);
-        Assert.Equal(3, predict.Out.Trim().Split('\n').Length);
+        Assert.Equal(4, predict.Out.Trim().Split('\n').Length); // the header and three rows
         Assert.Contains("imputed 2 missing cells (bill 1, sex 1); 1 cell with a category unseen in training (island 1: 'Atlantis')", predict.Error);
-        Assert.StartsWith("2: Gentoo", predict.Out.Trim().Split('\n')[2]);
+        Assert.Matches(@"^2\s+\S+\s+Gentoo\s", predict.Out.Trim().Split('\n')[3]);
 
         string report = Path.Combine(_folder, "report.html");
         Assert.Equal(0, CliRunner.Run("report", "--model", model, "--data", data, "--out", report).Code);

@@ -40,6 +40,9 @@ public sealed class ModelFileReliabilityTests : IDisposable
         return (model, new ModelMetadata(["0", "1", "2", "3"], Mnist.PixelScale, "cross-entropy"));
     }
 
+    private static TrainingDataRecord Record() =>
+        new(TrainingDataRecord.Csv, "/data/points.csv", [3], 80, 20, new string('a', 64), new string('b', 64)) { FileSha256 = new string('c', 64), TestSplit = 0.2, Seed = 1 };
+
     private string Save(string name, (Sequential Model, ModelMetadata Metadata) m)
     {
         string path = Path.Combine(_folder, name);
@@ -125,6 +128,11 @@ public sealed class ModelFileReliabilityTests : IDisposable
         { "input-shape-type", "input_shape" },
         { "nan-weight", "NaN" },
         { "lone-surrogate", "not valid text" },
+        { "image-style-on-tabular", "image_style is given for a model that does not take one-channel images" },
+        { "training-data-hash", "fingerprints must be 64 lowercase hex digits" },
+        { "training-data-shape", "does not hold the model's 3 inputs" },
+        { "training-data-extra-key", "must have exactly the keys" },
+        { "training-data-split", "test_split" },
     };
 
     [Theory]
@@ -208,6 +216,21 @@ public sealed class ModelFileReliabilityTests : IDisposable
                 break;
             case "nan-weight":
                 BitConverter.GetBytes(float.NaN).CopyTo(data, 8);
+                break;
+            case "image-style-on-tabular":
+                meta["image_style"] = ImageStyle.Mnist.ToMetadata();
+                break;
+            case "training-data-hash":
+                meta["training_data"] = Record().ToMetadata().Replace(new string('a', 64), "xyz", StringComparison.Ordinal);
+                break;
+            case "training-data-shape":
+                meta["training_data"] = (Record() with { SampleShape = [4] }).ToMetadata();
+                break;
+            case "training-data-extra-key":
+                meta["training_data"] = Record().ToMetadata().Replace("{", "{\"extra\":\"1\",", StringComparison.Ordinal);
+                break;
+            case "training-data-split":
+                meta["training_data"] = (Record() with { TestSplit = 1.5 }).ToMetadata();
                 break;
         }
 

@@ -42,6 +42,26 @@ public sealed class ModelFileTests : IDisposable
     }
 
     [Fact]
+    public void The_image_style_and_the_training_data_record_round_trip_and_older_files_have_neither()
+    {
+        var (model, metadata) = MakeModel();
+        string plain = Path.Combine(_folder, "plain.nabla"), recorded = Path.Combine(_folder, "recorded.nabla");
+        ModelFile.Save(plain, model, metadata);
+        var style = new Nabla.Data.ImageStyle(false, Nabla.Data.ImageCentering.BoundingBox, 24);
+        var record = new TrainingDataRecord(TrainingDataRecord.Folder, "/data/fashion", [1, 28, 28], 60000, 10000, new string('1', 64), new string('2', 64));
+        ModelFile.Save(recorded, model, metadata with { ImageStyle = style, TrainingData = record });
+
+        var (_, before) = ModelFile.Load(plain);
+        Assert.Null(before.ImageStyle);
+        Assert.Null(before.TrainingData);
+        Assert.DoesNotContain("image_style", File.ReadAllText(plain));
+        var (_, after) = ModelFile.Load(recorded);
+        Assert.Equal(style, after.ImageStyle);
+        Assert.Equal(record.ToMetadata(), after.TrainingData!.ToMetadata());
+        Assert.Equal([1, 28, 28], after.TrainingData.SampleShape);
+    }
+
+    [Fact]
     public void The_file_is_safetensors_json_header_then_little_endian_floats()
     {
         var (model, metadata) = MakeModel();
