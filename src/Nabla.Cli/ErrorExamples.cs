@@ -126,7 +126,7 @@ internal static class ErrorExamples
         foreach (int i in rows)
         {
             tail.MoveNext();
-            string[] cells = original?.Rows[i] ?? evaluation.Raw.Row(i).ToArray().Select(v => R(v)).ToArray();
+            string[] cells = original?.Rows[i] ?? evaluation.Raw.Cells(i);
             table.Add([evaluation.FileRowNumber(i).ToString(CultureInfo.InvariantCulture), .. cells, .. tail.Current]);
         }
 

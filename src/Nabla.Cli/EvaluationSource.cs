@@ -1,7 +1,6 @@
 using Nabla.Data;
 using Nabla.Models;
 using Nabla.Serialization;
-using Nabla.Tensors;
 
 namespace Nabla.Cli;
 
@@ -45,14 +44,13 @@ internal static class EvaluationSource
     /// <summary>The t10k part of the training folder (or of the built-in digits), if it is the one training tested on.</summary>
     private static EvaluationData FromFolder(string folder, TrainingDataRecord record, ModelMetadata metadata, string modelPath)
     {
-        Dataset test = DataPreparation.LoadUnscaled(folder, metadata, 0);
+        var (test, raw, notes) = DataPreparation.LoadForEvaluation(folder, metadata, 0);
         if (test.Fingerprint() != record.TestSha256)
         {
             throw new UsageException($"the test images of {DataLocator.Describe(folder)} have changed since {modelPath} was trained on them (their fingerprint differs); give --data.");
         }
 
-        var (data, raw) = DataPreparation.Finish(test, metadata);
-        return new EvaluationData(data, raw, $"the test images of {DataLocator.Describe(folder)}", false, null);
+        return new EvaluationData(test, raw, $"the test images of {DataLocator.Describe(folder)}", false, null) { Notes = notes };
     }
 
     /// <summary>The held-out rows of the training CSV, split off again as training did.</summary>
@@ -73,7 +71,7 @@ internal static class EvaluationSource
             throw new UsageException($"{record.Path} has changed since {modelPath} was trained on it (its SHA-256 differs), so its held-out rows are unknown; give --data.");
         }
 
-        Dataset all = DataPreparation.LoadUnscaled(record.Path, metadata, model.InputShape.Count);
+        var (all, raw, notes) = DataPreparation.LoadForEvaluation(record.Path, metadata, model.InputShape.Count);
         var (_, heldOut) = Splits.TrainTest(all.Count, all.Labels, record.TestSplit, record.Seed);
         Dataset test = all.Subset(heldOut);
         if (test.Fingerprint() != record.TestSha256)
@@ -81,18 +79,16 @@ internal static class EvaluationSource
             throw new UsageException($"the held-out rows of {record.Path} could not be found again as {modelPath} was trained (their fingerprint differs); give --data.");
         }
 
-        var (data, raw) = DataPreparation.Finish(test, metadata);
-        return new EvaluationData(data, raw, $"the {test.Count} held-out test rows of {record.Path}", false, null)
+        return new EvaluationData(test, raw.Subset(heldOut), $"the {test.Count} held-out test rows of {record.Path}", false, null)
         {
             CsvPath = record.Path,
-            FileRows = heldOut,
-            FileDataRows = all.Count,
+            Notes = notes,
         };
     }
 
     private static EvaluationData Given(string given, Sequential model, ModelMetadata metadata, string modelPath, TrainingDataRecord? record)
     {
-        Dataset rows = DataPreparation.LoadUnscaled(given, metadata, model.InputShape.Count);
+        var (rows, raw, notes) = DataPreparation.LoadForEvaluation(given, metadata, model.InputShape.Count);
         bool sameShape = rows.SampleShape.Equals(model.InputShape) || (model.InputShape.Rank == 1 && rows.FeatureCount == model.InputShape.Count);
         if (!sameShape)
         {
@@ -122,12 +118,11 @@ internal static class EvaluationSource
             }
         }
 
-        var (data, raw) = DataPreparation.Finish(rows, metadata);
         bool csv = !DataLocator.IsImageFolder(given);
-        return new EvaluationData(data, raw, DataLocator.Describe(given), training, note)
+        return new EvaluationData(rows, raw, DataLocator.Describe(given), training, note)
         {
             CsvPath = csv ? given : null,
-            FileDataRows = csv ? data.Count : 0,
+            Notes = notes,
         };
     }
 }

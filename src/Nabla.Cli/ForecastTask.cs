@@ -23,9 +23,9 @@ internal static class ForecastTask
     /// <summary>Reads the series and cuts it into windows (see <see cref="ForecastWindows"/>).</summary>
     public static PreparedData Prepare(TrainCommand.TrainSettings s, TrainingRecipe recipe)
     {
-        TimeSeries series = TimeSeries.Load(s.Data, new TimeSeriesOptions { Target = s.Target, DateColumn = s.Sequence.Date, Drop = s.Drop });
+        TimeSeries series = TimeSeries.Load(s.Data, new TimeSeriesOptions { Target = s.Table.Target, DateColumn = s.Sequence.Date, Drop = s.Table.Drop });
         var settings = new ForecastSettings(s.Sequence.Window!.Value, s.Sequence.Horizon ?? 1, s.Sequence.Season ?? 0, series.Columns, series.Dates?.Column);
-        ForecastWindows windows = ForecastWindows.Create(series, settings, Scaler.ParseKind(s.Scaling), s.TestSplit ?? 0.2, recipe.ValidationSplit);
+        ForecastWindows windows = ForecastWindows.Create(series, settings, s.Table.Preprocessing.Scaling, s.TestSplit ?? 0.2, recipe.ValidationSplit);
         var metadata = new ModelMetadata([], 1f, "")
         {
             Task = TaskKind.Regression,

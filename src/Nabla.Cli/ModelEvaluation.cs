@@ -4,7 +4,6 @@ using Nabla.Losses;
 using Nabla.Metrics;
 using Nabla.Models;
 using Nabla.Serialization;
-using Nabla.Tensors;
 using Nabla.Training;
 
 namespace Nabla.Cli;
@@ -23,7 +22,7 @@ internal sealed class ModelEvaluation
     private ModelEvaluation(Sequential model, ModelMetadata metadata, EvaluationData chosen, EvaluationResult result)
     {
         (Model, Metadata, Chosen, Result) = (model, metadata, chosen, result);
-        (Data, Raw) = (chosen.Data, chosen.RawFeatures);
+        (Data, Raw) = (chosen.Data, chosen.Raw);
         Images = ImageLayout.Of(model.InputShape, metadata);
         if (metadata.Task == TaskKind.Regression)
         {
@@ -59,8 +58,12 @@ internal sealed class ModelEvaluation
     /// <summary>The evaluation data, scaled as training scaled it.</summary>
     public Dataset Data { get; }
 
-    /// <summary>The features as the file holds them (before scaling).</summary>
-    public Tensor Raw { get; }
+    /// <summary>The features as the file holds them (before any preprocessing).</summary>
+    public RawRows Raw { get; }
+
+    /// <summary>What the user should know about the data as read: rows left out, cells imputed, categories unseen in
+    /// training (one line each).</summary>
+    public IReadOnlyList<string> Notes => Chosen.Notes;
 
     public EvaluationResult Result { get; }
 
@@ -111,16 +114,16 @@ internal sealed class ModelEvaluation
         }
 
         int[] samples = rows.ToArray();
-        OriginalRows? read = OriginalRows.Read(Chosen.CsvPath, Chosen.FileDataRows, samples.Select(Chosen.FileRow));
-        if (read is null || Chosen.FileRows is null)
+        OriginalRows? read = OriginalRows.Read(Chosen.CsvPath, Raw.SourceRecords, samples.Select(Raw.SourceRow));
+        if (read is null)
         {
-            return read;
+            return null;
         }
 
         var bySample = new Dictionary<int, string[]>();
         foreach (int sample in samples)
         {
-            if (read.Rows.TryGetValue(Chosen.FileRow(sample), out string[]? cells))
+            if (read.Rows.TryGetValue(Raw.SourceRow(sample), out string[]? cells))
             {
                 bySample[sample] = cells;
             }
@@ -131,7 +134,7 @@ internal sealed class ModelEvaluation
 
     /// <summary>The 1-based data row in the CSV file of sample <paramref name="sample"/>, or its 0-based index in the
     /// image file.</summary>
-    public int FileRowNumber(int sample) => IsCsv ? Chosen.FileRow(sample) + 1 : sample;
+    public int FileRowNumber(int sample) => IsCsv ? Raw.SourceRow(sample) + 1 : sample;
 
     /// <summary>The class name of <paramref name="index"/>.</summary>
     public string ClassName(int index) => Metadata.ClassNames[index];

@@ -1,4 +1,5 @@
 using Nabla.Data;
+using Nabla.Data.Preprocessing;
 using Nabla.Models;
 using Nabla.Serialization;
 using Nabla.Tensors;
@@ -12,7 +13,11 @@ namespace Nabla.Cli;
 /// <param name="Raw">The same samples unscaled.</param>
 /// <param name="PixelCsv">Whether the input is one CSV file of pixel rows for an image model (Kaggle's test.csv):
 /// predictions are then written in Kaggle's submission layout.</param>
-internal sealed record PredictionBatch(Tensor Samples, IReadOnlyList<string> Names, Tensor Raw, bool PixelCsv);
+internal sealed record PredictionBatch(Tensor Samples, IReadOnlyList<string> Names, Tensor Raw, bool PixelCsv)
+{
+    /// <summary>What the user should know about the rows as read (cells imputed, categories unseen in training).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}
 
 /// <summary>Expands <c>--input</c> values — files, folders (their PNG, JPEG and BMP images, by name) and glob patterns
 /// (<c>digits/*.png</c>, <c>scans/**/*.jpg</c>) — and reads every sample for the model.</summary>
@@ -55,6 +60,11 @@ internal static class PredictionInputs
     /// <exception cref="DataFormatException">A file cannot be read.</exception>
     public static PredictionBatch Read(IReadOnlyList<string> files, Sequential model, ModelMetadata metadata)
     {
+        if (metadata.Preprocessor is not null)
+        {
+            return ReadTables(files, model, metadata);
+        }
+
         var names = new List<string>();
         var raw = new List<float[]>();
         bool tabular = metadata.FeatureNames is not null;
@@ -98,6 +108,46 @@ internal static class PredictionInputs
         return new PredictionBatch(samples, names, rawTensor, pixelCsv);
     }
 
+    /// <summary>Rows of CSV files for a model with table preprocessing (categories, imputation): each file read by the
+    /// model's column names and kinds, then preprocessed as training did.</summary>
+    private static PredictionBatch ReadTables(IReadOnlyList<string> files, Sequential model, ModelMetadata metadata)
+    {
+        var names = new List<string>();
+        var parts = new List<Tensor>();
+        var notes = new List<string>();
+        foreach (string path in files)
+        {
+            if (!IsText(path))
+            {
+                throw new UsageException($"{path}: this model was trained on CSV columns ({string.Join(", ", metadata.FeatureNames!.Take(5))}{(metadata.FeatureNames!.Count > 5 ? ", …" : "")}); give a CSV file with those columns.");
+            }
+
+            CsvTable table = CsvLoader.Load(path, DataPreparation.ReadOptions(metadata, model.InputShape.Count, targetRequired: false));
+            Tensor rows = DataPreparation.Inputs(table, metadata, out TransformReport? report);
+            if (report?.Describe() is { } line)
+            {
+                notes.Add($"{path}: preprocessing {line}.");
+            }
+
+            parts.Add(rows);
+            for (int i = 0; i < rows.Rows; i++)
+            {
+                names.Add($"{path}[{i}]");
+            }
+        }
+
+        var samples = new Tensor(model.InputShape.WithBatchDimension(names.Count));
+        int offset = 0;
+        foreach (Tensor part in parts)
+        {
+            part.Span.CopyTo(samples.Span[offset..]);
+            offset += part.Span.Length;
+        }
+
+        bool pixelCsv = files.Count == 1 && metadata.FeatureNames!.SequenceEqual(DataPreparation.PixelNames(metadata.FeatureNames!.Count), StringComparer.OrdinalIgnoreCase);
+        return new PredictionBatch(samples, names, samples.Clone(), pixelCsv) { Notes = notes };
+    }
+
     public static bool IsImage(string path) => ImageExtensions.Contains(Path.GetExtension(path).ToLowerInvariant());
 
     private static bool IsText(string path) => Path.GetExtension(path).ToLowerInvariant() is ".csv" or ".tsv" or ".txt";
@@ -110,7 +160,7 @@ internal static class PredictionInputs
             TargetRequired = false,
             FeatureNames = metadata.FeatureNames ?? DataPreparation.PixelNames(model.InputShape.Count),
         });
-        return new Tensor(table.Features, new Shape(table.Rows, table.FeatureNames.Length));
+        return new Tensor(table.NumericMatrix(), new Shape(table.Rows, table.FeatureNames.Length));
     }
 
     /// <summary>IDX images as raw pixel values (0..255).</summary>

@@ -41,9 +41,18 @@ internal static class SequenceTasks
             throw new UsageException("--task forecast needs --window N: how many past steps each forecast reads (e.g. --window 24).");
         }
 
-        if (text && s.CsvOptionsGiven)
+        // Of the CSV options, a forecast reads the target, the columns to drop and the scaling; a text file none.
+        string[] used = forecast ? ["--task", "--test-split", "--target", "--drop", "--scale"] : ["--task", "--test-split"];
+        if ((forecast || text) && s.TableOptionsGiven.FirstOrDefault(o => !used.Contains(o)) is { } unused)
         {
-            throw new UsageException("--target, --drop and --scale are for CSV files; --task text reads a file of lines (each line a sequence of characters).");
+            throw new UsageException(forecast
+                ? $"{unused}: not an option of --task forecast (of the CSV options it takes --target, --drop, --scale and --test-split)."
+                : $"{unused}: for CSV files; --task text reads a file of lines (each line a sequence of characters).");
+        }
+
+        if ((forecast || text) && s.Data == DataLocator.BuiltIn)
+        {
+            throw new UsageException($"--task {s.Task} needs --data: a {(forecast ? "CSV file of a time series" : "text file of lines")}.");
         }
 
         if ((forecast || text) && Directory.Exists(s.Data))

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Google.Protobuf;
 using Nabla.Data;
+using Nabla.Data.Preprocessing;
 using Nabla.Layers;
 using Nabla.Models;
 using Nabla.Serialization;
@@ -15,7 +16,9 @@ namespace Nabla.Onnx;
 /// transform (softmax or sigmoid) and, for regression, the target's de-standardization y·std + mean.
 /// </summary>
 /// <remarks>
-/// <para>Input <c>input</c>: float [batch, InputShape…] of raw values (pixels 0..255, CSV values as in the file).
+/// <para>Input <c>input</c>: float [batch, InputShape…] of raw values (pixels 0..255, CSV values as in the file; NaN for
+/// a missing cell, which the graph imputes as predict does). Table models with categorical columns or missing
+/// indicators are refused (<see cref="OnnxExportException"/>).
 /// Output <c>output</c>: float [batch, outputs] — class probabilities, a binary model's P(second class), or
 /// regression values in the target's units. Classifiers also have <c>label</c>: int64 [batch], the predicted class
 /// index (argmax; for binary, P &gt; 0.5), whose names are in the metadata entry <c>class_names</c>. A language model
@@ -55,6 +58,7 @@ public static class OnnxExporter
         OnnxLayerMapping[] mappings = model.Layers.Select(l => OnnxLayerMappings.Find(l.Type) ?? throw new OnnxExportException(
             $"layer {l.Describe()}: the layer kind '{l.Kind}' has no ONNX mapping yet (kinds that export: {string.Join(", ", OnnxLayerMappings.Kinds.Select(k => k.Name))}).")).ToArray();
 
+        CheckPreprocessing(metadata);
         var graph = new OnnxGraph("nabla");
         long[] inputShape = model.InputShape.ToArray().Select(d => (long)d).ToArray();
         string x = Preprocess(graph, model, metadata, inputShape);
@@ -121,19 +125,58 @@ public static class OnnxExporter
         return onnx.ToByteArray();
     }
 
-    /// <summary>Raw values to what the first layer saw in training: (x − offset)·scale per feature, or ×input scale.</summary>
+    /// <summary>Raw values to what the first layer saw in training: a missing value (NaN) replaced by its column's
+    /// training median or mean, then (x − offset)·scale per feature; or ×input scale. A table's categorical columns
+    /// and missing indicators have no mapping (<see cref="CheckPreprocessing"/>).</summary>
     private static string Preprocess(OnnxGraph graph, Sequential model, ModelMetadata metadata, long[] inputShape)
     {
         graph.Scope = "preprocessing";
         if (metadata.Scaler is { } scaler)
         {
-            string centred = graph.Node("Sub", [InputName, graph.Constant("offset", scaler.Offset, inputShape)]);
+            string x = InputName;
+            if (metadata.Preprocessor is { RefuseMissing: false } preprocessor)
+            {
+                // NaN marks a missing cell, as in predict's CSV reading: Where(IsNaN(x), fill, x), per column
+                float[] fills = preprocessor.Columns.Cast<NumericEncoder>().Select(c => c.Fill).ToArray();
+                x = graph.Node("Where", [graph.Node("IsNaN", [x]), graph.Constant("fill", fills, inputShape), x]);
+            }
+
+            string centred = graph.Node("Sub", [x, graph.Constant("offset", scaler.Offset, inputShape)]);
             return graph.Node("Mul", [centred, graph.Constant("scale", scaler.Scale, inputShape)]);
         }
 
         return metadata.InputScale != 1f
             ? graph.Node("Mul", [InputName, graph.Constant("input_scale", [metadata.InputScale])])
             : InputName;
+    }
+
+    /// <summary>
+    /// Refuses a table model whose preprocessing the graph cannot compute from one float input: a categorical column
+    /// (its cells are text; ONNX's standard operators of opset 13 compare no strings, and a hashed column's FNV-1a
+    /// hash has no operator) or a missing indicator (an extra input per column). Numeric columns with imputation export.
+    /// </summary>
+    /// <exception cref="OnnxExportException">The first such column, by name.</exception>
+    private static void CheckPreprocessing(ModelMetadata metadata)
+    {
+        if (metadata.Preprocessor is not { } preprocessor)
+        {
+            return;
+        }
+
+        foreach (ColumnEncoder column in preprocessor.Columns)
+        {
+            string? problem = column switch
+            {
+                OneHotEncoder => "is categorical (one-hot): its cells are text, which the exported graph's float input cannot carry",
+                HashEncoder => "is categorical (hashed): its cells are text, and ONNX has no operator for the hash",
+                NumericEncoder { Indicator: true } => "has a missing indicator (--missing-indicator), an input the exported graph does not compute",
+                _ => null,
+            };
+            if (problem is not null)
+            {
+                throw new OnnxExportException($"column '{CsvLoader.Show(column.Name)}' {problem}; ONNX export takes table models whose columns are all numeric (imputed or not), without --missing-indicator.");
+            }
+        }
     }
 
     private static ValueInfoProto Value(string name, TensorProto.Types.DataType type, long[] sampleShape)

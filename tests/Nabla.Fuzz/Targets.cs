@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Nabla.Cli;
 using Nabla.Data;
+using Nabla.Data.Preprocessing;
 using Nabla.Layers;
 using Nabla.Losses;
 using Nabla.Models;
@@ -91,11 +92,18 @@ public static class Targets
         });
     }
 
-    /// <summary>What predict does with a loaded model: scale a row, run it, name the best class.</summary>
+    /// <summary>What predict does with a loaded model: scale a row, run it, name the best class (and describe the
+    /// preprocessing, as summary does).</summary>
     private static void UseModel(Sequential model, ModelMetadata metadata)
     {
         var input = new Tensor([2, .. model.InputShape.ToArray()]);
         metadata.ScaleInputs(input.Span);
+        if (metadata.Preprocessor is { } preprocessor)
+        {
+            GC.KeepAlive(preprocessor.Describe());
+            GC.KeepAlive(preprocessor.OutputNames);
+        }
+
         Tensor output = model.PredictProbabilities(input);
         if (metadata.Task == TaskKind.Classification)
         {
@@ -164,6 +172,26 @@ public static class Targets
         text.Initialize(seed: 5);
         text.OutputTransform = OutputTransform.Softmax;
         yield return ("text", text, new ModelMetadata(["\n", "a", "b", "c"], 1f, "sparse-cross-entropy") { Task = TaskKind.Text });
+
+        // A table with a numeric column (imputed, with an indicator), a one-hot column (missing and infrequent
+        // inputs) and a hashed one: 2 + 4 + 3 inputs.
+        ColumnEncoder[] columns =
+        [
+            new NumericEncoder("size", 2, NumericImputation.Median, 3.5f, indicator: true),
+            new OneHotEncoder("color", 1, ["blue", "red"], CategoricalImputation.MissingCategory, missingSlot: true, infrequent: ["green"], mostFrequent: null),
+            new HashEncoder("zip", 0, 3, CategoricalImputation.MostFrequent, missingSlot: false, mostFrequentBucket: 1, categoriesInTraining: 40),
+        ];
+        var preprocessor = new TabularPreprocessor(columns, new Scaler(ScalingKind.Standard, [3.25f, 0, 0, 0, 0, 0, 0, 0, 0], [0.5f, 1, 1, 1, 1, 1, 1, 1, 1]), ["NA", "?"], refuseMissing: false);
+        var table = new Sequential(9).Add(new Dense(5)).Add(new ReLU()).Add(new Dense(3));
+        table.Initialize(seed: 5);
+        table.OutputTransform = OutputTransform.Softmax;
+        yield return ("table", table, new ModelMetadata(["x", "y", "z"], 1f, "cross-entropy")
+        {
+            Preprocessor = preprocessor,
+            Scaler = preprocessor.Scaler,
+            FeatureNames = preprocessor.InputNames,
+            TargetName = "kind",
+        });
     }
 
     private static FuzzTarget CheckpointTarget(string folder)
@@ -268,8 +296,15 @@ public static class Targets
             "1,2,3,10.5\n4,5,6,11.25\n7,8,9,-3\n1,1,1,0\n",
             "label,pixel0,pixel1,pixel2\n3,0,128,255\n7,12,0,9\n3,1,2,3\n",
             "\"a\",\"b\",\"target\"\r\n\"1\",\"2\",\"x\"\r\n\"3\",\"4\",\"y\"\r\n\"5\",\"6\",\"x\"\r\n",
+            "species,island,bill,mass,sex\nAdelie,Torgersen,39.1,3750,male\nAdelie,Torgersen,NA,NA,NA\nGentoo,Biscoe,46.1,?,female\nChinstrap,Dream,,3500,\nGentoo,Biscoe,50,5000,male\n",
+            "zip,rooms,kind,price\n10115,3,flat,250000\n10117,,house,NA\n80331,5,\"house, big\",720000\n10115,2,flat,190000\n99999,4,?,410000\n",
         ];
         var seeds = texts.Select((t, i) => ($"seed{i}.csv", Encoding.UTF8.GetBytes(t))).ToList();
+        string[][] columns =
+        [
+            ["sepal", "petal", "width"], ["x", "y"], ["column0", "column1", "column2"], ["pixel0", "pixel1", "pixel2"], ["a", "b"],
+            ["island", "bill", "mass", "sex"], ["zip", "rooms", "kind"],
+        ];
         return new FuzzTarget("csv", seeds, (random, bytes) =>
         {
             var text = new List<byte>(bytes);
@@ -280,27 +315,60 @@ public static class Targets
             }
 
             return [.. text];
-        }, (_, path, seed, random) =>
+        }, (folder, path, seed, random) =>
         {
+            string[] names = columns[seed];
             if (random.Next(4) == 0)
             {
-                // As predict reads rows: the model's features by name (or position), no target needed.
-                string[] names = seed switch { 0 => ["sepal", "petal", "width"], 1 => ["x", "y"], 3 => ["pixel0", "pixel1", "pixel2"], 4 => ["a", "b"], _ => ["column0", "column1", "column2"] };
-                CsvTable rows = CsvLoader.Load(path, new CsvOptions { TargetRequired = false, FeatureNames = names });
-                GC.KeepAlive(rows.Features);
+                // As predict and evaluate read rows: the model's features by name (or position), its categorical
+                // columns as categories, the others strictly as numbers; pixels as one matrix.
+                var read = new CsvOptions
+                {
+                    TargetRequired = false,
+                    FeatureNames = names,
+                    Categorical = random.Next(2) == 0 ? names.Where((_, j) => j % 2 == 0).ToArray() : [],
+                    DetectCategorical = false,
+                    AllowMissing = random.Next(2) == 0,
+                };
+                CsvTable rows = CsvLoader.Load(path, read);
+                if (read.Categorical.Count == 0 && !read.AllowMissing)
+                {
+                    GC.KeepAlive(rows.NumericMatrix());
+                }
+
                 return;
             }
 
-            var options = random.Next(3) switch
+            var options = random.Next(5) switch
             {
                 0 => new CsvOptions(),
                 1 => new CsvOptions { Target = seed == 1 ? "label" : "2", Drop = seed == 1 ? ["id"] : [] },
+                2 => new CsvOptions { Categorical = [names[0]], MissingValues = ["NA", "?", "-"] },
+                3 => new CsvOptions { AllowMissing = false, HasHeader = true },
                 _ => new CsvOptions { HasHeader = random.Next(2) == 0 },
             };
             CsvTable table = CsvLoader.Load(path, options);
             TaskKind? task = random.Next(4) switch { 0 => TaskKind.Regression, 1 => TaskKind.Binary, _ => null };
             TabularData tabular = Tabular.FromTable(table, task);
-            GC.KeepAlive(tabular.Data);
+
+            // Preprocessing fitted on some rows and applied to all, as training and cross-validation do.
+            int[] fit = Enumerable.Range(0, tabular.Count).Where(_ => random.Next(4) != 0).DefaultIfEmpty(0).ToArray();
+            var preprocessing = new PreprocessingOptions
+            {
+                Scaling = (ScalingKind)random.Next(3),
+                Encoding = (CategoricalEncoding)random.Next(3),
+                MaxOneHotCategories = 1 + random.Next(3),
+                HashBuckets = 1 + random.Next(4),
+                MinFrequency = 1 + random.Next(2),
+                MissingIndicator = random.Next(2) == 0,
+                NumericImputation = (NumericImputation)random.Next(2),
+                CategoricalImputation = (CategoricalImputation)random.Next(2),
+            };
+            TabularPreprocessor preprocessor = TabularPreprocessor.Fit(tabular, fit, preprocessing);
+            Dataset all = preprocessor.ToDataset(tabular, out TransformReport report);
+            GC.KeepAlive(report.Describe());
+            GC.KeepAlive(preprocessor.Describe());
+            GC.KeepAlive(all.Features);
         });
     }
 

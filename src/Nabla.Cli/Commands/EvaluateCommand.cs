@@ -59,6 +59,11 @@ internal static class EvaluateCommand
             }
 
             ModelEvaluation evaluation = ModelEvaluation.Run(model, metadata, path, chosen);
+            foreach (string line in evaluation.Notes)
+            {
+                console.Error.WriteLine(line);
+            }
+
             var (test, result) = (evaluation.Data, evaluation.Result);
             if (metadata.Task == TaskKind.Regression)
             {

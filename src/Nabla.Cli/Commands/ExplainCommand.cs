@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Nabla.Cli.Explain;
 using Nabla.Data;
+using Nabla.Data.Preprocessing;
 using Nabla.Losses;
 using Nabla.Models;
 using Nabla.Tensors;
@@ -49,7 +50,12 @@ internal static class ExplainCommand
             };
             recipe.Validate();
             string source = DataLocator.Resolve(parse.GetValue(data));
-            PreparedData prepared = DataPreparation.Prepare(source, parse.GetValue(target), [], null, parse.GetValue(scaling)!, 0, 0, recipe.Seed);
+            var table = TableSettings.Default with
+            {
+                Target = parse.GetValue(target),
+                Preprocessing = new PreprocessingOptions { Scaling = Scaler.ParseKind(parse.GetValue(scaling)!) },
+            };
+            PreparedData prepared = DataPreparation.Prepare(DataPreparation.Load(source, table, testSplit: 0, recipe.Seed), table.Preprocessing, validationSplit: 0, recipe.Seed);
             Dataset train = prepared.Train;
             int count = parse.GetResult(samples) is { Implicit: false } ? parse.GetValue(samples) : train.Count <= 16 ? train.Count : 4;
             if (count < 1 || count > train.Count)
@@ -103,16 +109,16 @@ internal static class ExplainCommand
         return command;
     }
 
+    /// <summary>--layers as train reads it (<see cref="TrainingRecipe.ParseLayers"/>), its error a usage error.</summary>
     private static int[] ParseLayers(string text)
     {
-        if (string.IsNullOrWhiteSpace(text) || text.Trim() == "none")
+        try
         {
-            return [];
+            return TrainingRecipe.ParseLayers(text);
         }
-
-        return text.Split(',', StringSplitOptions.TrimEntries).Select(part =>
-            int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int width) && width > 0
-                ? width
-                : throw new UsageException($"--layers takes positive widths separated by commas (e.g. 10,10), got '{text}'.")).ToArray();
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message, ex);
+        }
     }
 }

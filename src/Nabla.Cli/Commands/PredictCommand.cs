@@ -66,6 +66,11 @@ internal static class PredictCommand
             }
 
             PredictionBatch batch = PredictionInputs.Read(files, model, metadata);
+            foreach (string note in batch.Notes)
+            {
+                console.Error.WriteLine(note);
+            }
+
             Prediction[] predictions = Predictions.Make(model.Predict(batch.Samples), batch.Names, metadata, threshold);
             if (showFolder is not null)
             {

@@ -44,9 +44,21 @@ internal static class SummaryCommand
             string inputs = metadata.Task == Nabla.Data.TaskKind.Text ? $"lines as {model.InputShape[0]} token ids (the longest line + 1)"
                 : metadata.Forecast is { } f ? $"windows of {f.Window} steps × {f.Columns.Count} column(s), {metadata.Scaler?.Kind.ToString().ToLowerInvariant()} scaling"
                 : metadata.FeatureNames is null ? $"{model.InputShape.Count} pixels scaled by {metadata.InputScale:G4}"
+                : metadata.Preprocessor is { } p ? $"{p.Columns.Count} columns → {p.OutputWidth} inputs ({(p.RefuseMissing ? "missing cells refused" : "missing cells imputed")}; missing markers: {string.Join(" ", p.MissingValues.Prepend("(empty)"))})"
                 : $"{metadata.FeatureNames.Count} columns ({string.Join(", ", metadata.FeatureNames.Take(6))}{(metadata.FeatureNames.Count > 6 ? ", …" : "")}), {metadata.Scaler?.Kind.ToString().ToLowerInvariant()} scaling";
             console.Out.WriteLine($"Input: {inputs}.");
             console.Out.WriteLine($"Output: {output}; loss {metadata.Loss}.");
+            if (metadata.Preprocessor is { } preprocessor)
+            {
+                // The preprocessing per column, fitted on the training part and applied again at prediction.
+                var columns = new Table().AddColumn("Column").AddColumn("Preprocessing (fitted on the training part)");
+                foreach (var (column, description) in preprocessor.Describe())
+                {
+                    columns.AddRow(Markup.Escape(column), Markup.Escape(description));
+                }
+
+                ansi.Write(columns);
+            }
             return NablaCli.Success;
         });
         return command;

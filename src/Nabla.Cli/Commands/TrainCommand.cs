@@ -20,53 +20,21 @@ internal static class TrainCommand
 {
     public static Command Create(CliConsole console, CancellationToken cancellationToken)
     {
-        var data = new Option<string?>("--data") { Description = "A folder with the four MNIST-layout IDX files (default: the built-in data/mnist-10k), or a CSV file." };
-        var target = new Option<string?>("--target") { Description = "CSV: the target column, by name or 0-based index (default: a column named label, target or class, else the last)." };
-        var drop = new Option<string[]>("--drop") { Description = "CSV: columns to ignore (id-like), by name or index; repeat or separate with commas.", AllowMultipleArgumentsPerToken = true };
-        var task = new Option<string?>("--task") { Description = "classification, binary or regression for a CSV file (default: detected from the target); forecast for a time series CSV (with --window); text for a file of lines (a character-level language model)." };
-        var scaling = new Option<string>("--scale") { Description = "CSV: feature scaling fitted on the training part: standard, minmax or none.", DefaultValueFactory = _ => "standard" };
-        var testSplit = new Option<double>("--test-split") { Description = "CSV: fraction held out as the test set (stratified for classification); 0 tests on the training data.", DefaultValueFactory = _ => 0.2 };
-        var layers = new Option<string>("--layers") { Description = "Hidden layer widths, comma-separated (e.g. 512,512): the shorthand for dense networks.", DefaultValueFactory = _ => "128" };
-        var arch = new Option<string?>("--arch") { Description = "Any layer stack before the output layer, e.g. \"conv2d(32,3) relu maxpool(2) flatten dropout(0.5)\" (layers: " + string.Join(", ", LayerRegistry.Types.Select(t => t.Name)) + "); the output layer is added from the data." };
-        var activation = new Option<string>("--activation") { Description = "Hidden activation: " + string.Join(", ", Activation.Names.Where(n => n != "softmax")) + ".", DefaultValueFactory = _ => "relu" };
-        var loss = new Option<string?>("--loss") { Description = "Loss: " + string.Join(", ", Loss.Names) + " (default: cross-entropy; binary-cross-entropy or mse for binary and regression CSV targets)." };
-        var optimizer = new Option<string>("--optimizer") { Description = "Optimizer: " + string.Join(", ", Optimizer.Names) + ".", DefaultValueFactory = _ => "adam" };
-        var learningRate = new Option<float?>("--lr") { Description = "Learning rate (default 0.001 for adam, adamw and rmsprop, 0.01 otherwise)." };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 10 };
-        var batchSize = new Option<string>("--batch-size") { Description = "Samples per step, or 'full' for full-batch gradient descent.", DefaultValueFactory = _ => "64" };
-        var init = new Option<string>("--init") { Description = "Weight initializer: " + string.Join(", ", Initialization.Names) + ".", DefaultValueFactory = _ => "default" };
-        var seed = new Option<int>("--seed") { Description = "Seed for initialization and shuffling.", DefaultValueFactory = _ => 0 };
-        var validationSplit = new Option<double>("--val-split") { Description = "Fraction of the training data held out for validation (0 = none).", DefaultValueFactory = _ => 0 };
+        var set = new TrainOptionSet();
         var output = new Option<string>("--out") { Description = "Where to save the trained model.", DefaultValueFactory = _ => "model.nabla" };
-        var plot = new Option<string?>("--plot") { Description = "Write loss and accuracy curves per epoch to this PNG or SVG file." };
+        var plot = new Option<string?>("--plot") { Description = "Write loss and accuracy curves per epoch to this PNG or SVG file (regression: also predicted against true values on the test part)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with the results on standard output." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress output." };
-        var augment = new Option<string?>("--augment") { Description = "Images: random distortions of each training sample, e.g. shift=2,rotate=10,scale=0.1 (pixels, degrees, zoom fraction), drawn from --seed, the step and the sample." };
-        var dropout = new Option<float>("--dropout") { Description = "Dropout rate after each hidden activation (0 = none).", DefaultValueFactory = _ => 0f };
-        var batchNorm = new Option<bool>("--batch-norm") { Description = "Batch normalization between each hidden dense layer and its activation." };
-        var l2 = new Option<float>("--l2") { Description = "L2 penalty α on weights: scikit-learn's alpha for every loss (for regression, on the standardized target).", DefaultValueFactory = _ => 0f };
-        var weightDecay = new Option<float?>("--weight-decay") { Description = "Decoupled weight decay for adamw (default 0.01)." };
-        var clipNorm = new Option<float?>("--clip-norm") { Description = "Rescale gradients to at most this global L2 norm." };
-        var clipValue = new Option<float?>("--clip-value") { Description = "Clamp every gradient value to [-v, v]." };
-        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: " + string.Join(", ", LearningRateSchedule.Names) + ".", DefaultValueFactory = _ => "constant" };
-        var earlyStopping = new Option<bool>("--early-stopping") { Description = "Stop when the monitored metric stops improving; keep the best weights." };
-        var monitor = new Option<string>("--monitor") { Description = "Metric for early stopping: val_loss, val_accuracy, loss, accuracy (default val_loss with a validation split, else loss)." };
-        var patience = new Option<int>("--patience") { Description = "Epochs without improvement before early stopping.", DefaultValueFactory = _ => 5 };
-        var minDelta = new Option<double>("--min-delta") { Description = "Smallest change that counts as an improvement.", DefaultValueFactory = _ => 0 };
         var log = new Option<string?>("--log") { Description = "Write the history as CSV (epoch, then sorted metric columns) after every epoch." };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Save model, optimizer and training state to this folder after every epoch." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run whose checkpoint is in this folder (its settings are reused; --epochs may extend it)." };
-        var window = new Option<int?>("--window") { Description = "Forecast: past steps per input window (required with --task forecast)." };
-        var horizon = new Option<int?>("--horizon") { Description = "Forecast: steps to forecast after each window (default 1)." };
-        var season = new Option<int?>("--season") { Description = "Forecast: season length in steps, for the seasonal naive baseline (e.g. 11 for yearly sunspots, 7 for daily data)." };
-        var date = new Option<string?>("--date") { Description = "Forecast: the date column, or none (default: a column named date, year, time, …, or of dates)." };
+        var epochs = set.Epochs;
 
-        var command = new Command("train", "Train a network on an MNIST-layout folder or a CSV file, evaluate it on the test set, and save it.")
+        var command = new Command("train", "Train a network on an MNIST-layout folder or a CSV file, evaluate it on the test set, and save it.");
+        foreach (Option option in set.All.Concat([output, plot, json, quiet, log, checkpoint, resume]))
         {
-            data, target, drop, task, scaling, testSplit, layers, arch, activation, loss, optimizer, learningRate, epochs, batchSize, init, seed, validationSplit, output, plot, json, quiet,
-            augment, dropout, batchNorm, l2, weightDecay, clipNorm, clipValue, schedule, earlyStopping, monitor, patience, minDelta, log, checkpoint, resume,
-            window, horizon, season, date,
-        };
+            command.Add(option);
+        }
 
         command.SetAction(parse =>
         {
@@ -87,7 +55,7 @@ internal static class TrainCommand
                         overrides.RemoveRange(at, 2);
                     }
 
-                    overrides.AddRange(["--epochs", parse.GetValue(epochs).ToString(CultureInfo.InvariantCulture)]);
+                    overrides.AddRange(["--epochs", parse.GetValue(epochs)!]);
                 }
 
                 foreach (var (flag, name) in new[] { (quiet, "--quiet"), (json, "--json") })
@@ -123,30 +91,16 @@ internal static class TrainCommand
                 parse = command.Parse(overrides);
             }
 
-            var recipe = new TrainingRecipe
-            {
-                Architecture = parse.GetValue(arch), Hidden = ParseLayers(parse.GetValue(layers)!), Activation = parse.GetValue(activation)!,
-                Loss = parse.GetValue(loss), Optimizer = parse.GetValue(optimizer)!, LearningRate = parse.GetValue(learningRate),
-                WeightDecay = parse.GetValue(weightDecay), Epochs = parse.GetValue(epochs), BatchSize = ParseBatchSize(parse.GetValue(batchSize)!),
-                Init = parse.GetValue(init)!, Seed = parse.GetValue(seed), Dropout = parse.GetValue(dropout), BatchNorm = parse.GetValue(batchNorm),
-                L2 = parse.GetValue(l2), ClipNorm = parse.GetValue(clipNorm), ClipValue = parse.GetValue(clipValue), Schedule = parse.GetValue(schedule)!,
-                EarlyStopping = parse.GetValue(earlyStopping), Monitor = parse.GetValue(monitor), Patience = parse.GetValue(patience),
-                MinDelta = parse.GetValue(minDelta), ValidationSplit = parse.GetValue(validationSplit), Augment = parse.GetValue(augment),
-            };
-            if (parse.GetResult(arch) is { Implicit: false } && parse.GetResult(layers) is { Implicit: false })
-            {
-                throw new UsageException("--arch and --layers both describe the hidden layers; give one.");
-            }
-
+            TrainingRecipe recipe = set.CreateRecipe(parse);
+            TableSettings table = set.CreateTableSettings(parse);
             var settings = new TrainSettings(
-                DataLocator.Resolve(parse.GetValue(data)), parse.GetValue(target),
-                (parse.GetValue(drop) ?? []).SelectMany(d => d.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
-                parse.GetValue(task), parse.GetValue(scaling)!, parse.GetResult(testSplit) is { Implicit: false } ? parse.GetValue(testSplit) : null,
-                parse.GetResult(target) is { Implicit: false } || parse.GetResult(drop) is { Implicit: false } || parse.GetResult(scaling) is { Implicit: false },
-                parse.GetValue(output)!, parse.GetValue(plot), parse.GetValue(json), parse.GetValue(quiet), parse.GetValue(log), resumeFolder ?? parse.GetValue(checkpoint),
+                DataLocator.Resolve(parse.GetValue(set.Data)), table, parse.GetResult(set.TestSplit) is { Implicit: false } ? parse.GetValue(set.TestSplit) : null,
+                set.GivenTableOptions(parse), parse.GetValue(output)!, parse.GetValue(plot), parse.GetValue(json), parse.GetValue(quiet), parse.GetValue(log),
+                resumeFolder ?? parse.GetValue(checkpoint),
                 string.Join('\n', parse.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value)))
             {
-                Sequence = new SequenceOptions(parse.GetValue(window), parse.GetValue(horizon), parse.GetValue(season), parse.GetValue(date)),
+                ForData = (r, data) => set.ForData(r, parse, data),
+                Sequence = set.CreateSequenceOptions(parse),
             };
             return Run(recipe, settings, resumed, console, cancellationToken);
         });
@@ -155,37 +109,66 @@ internal static class TrainCommand
 
     /// <summary>What the train command needs besides the recipe: the data and where the results go.</summary>
     internal sealed record TrainSettings(
-        string Data, string? Target, string[] Drop, string? Task, string Scaling, double? TestSplit, bool CsvOptionsGiven,
+        string Data, TableSettings Table, double? TestSplit, IReadOnlyList<string> TableOptionsGiven,
         string Output, string? Plot, bool Json, bool Quiet, string? Log, string? Checkpoint, string CommandLine)
     {
+        /// <summary>The recipe with the defaults that depend on the data (see <see cref="TrainOptionSet.ForData"/>).</summary>
+        public required Func<TrainingRecipe, LoadedData, TrainingRecipe> ForData { get; init; }
+
         /// <summary>The forecasting options (--window, --horizon, --season, --date).</summary>
         public SequenceOptions Sequence { get; init; } = new(null, null, null, null);
+
+        /// <summary>--task.</summary>
+        public string? Task => Table.Task;
+
+        /// <summary>The first CSV-only option given, or null.</summary>
+        public string? TableOptionGiven => TableOptionsGiven.Count > 0 ? TableOptionsGiven[0] : null;
     }
 
     private static int Run(TrainingRecipe recipe, TrainSettings s, Checkpoint.Data? resumed, CliConsole console, CancellationToken cancellationToken)
     {
         // Validate everything before any work, so bad options fail fast and write nothing.
-        recipe.Validate();
-        if (DataLocator.IsImageFolder(s.Data) && (s.TestSplit is not null || s.Task is not null || s.CsvOptionsGiven))
+        try
         {
-            string option = s.TestSplit is not null ? "--test-split" : s.Task is not null ? "--task" : "--target, --drop and --scale";
-            throw new UsageException($"{option}: for CSV files only; {DataLocator.Describe(s.Data)} is an MNIST-layout folder (its test set is the t10k files, its task classification).");
+            recipe.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message, ex);
         }
 
         SequenceTasks.CheckOptions(s);
-        if (s.Task is not null && !SequenceTasks.IsSequenceTask(s.Task))
+        if (!SequenceTasks.IsSequenceTask(s.Task) && DataLocator.IsImageFolder(s.Data) && s.TableOptionGiven is not null)
         {
-            Tabular.ParseTask(s.Task);
+            throw new UsageException($"{s.TableOptionGiven}: for CSV files only; {DataLocator.Describe(s.Data)} is an MNIST-layout folder (its test set is the t10k files, its task classification).");
         }
 
-        if (recipe.Augment is not null && !Directory.Exists(s.Data))
+        if (recipe.Augment is not null && !DataLocator.IsImageFolder(s.Data))
         {
             throw new UsageException($"--augment: distorts images, but {s.Data} is a CSV file (rows of features); use an MNIST-layout folder of images.");
         }
 
+        if (s.Table.Task is not null && !SequenceTasks.IsSequenceTask(s.Task))
+        {
+            Tabular.ParseTask(s.Table.Task);
+        }
+
         CheckOutputs(s);
-        PreparedData prepared = SequenceTasks.IsSequenceTask(s.Task) ? SequenceTasks.Prepare(s, recipe)
-            : DataPreparation.Prepare(s.Data, s.Target, s.Drop, s.Task, s.Scaling, s.TestSplit ?? 0.2, recipe.ValidationSplit, recipe.Seed);
+        PreparedData prepared;
+        LoadedData? loaded = null;
+        if (SequenceTasks.IsSequenceTask(s.Task))
+        {
+            // A time series or a text file: windows or lines, 10 epochs of 64 unless given (as for image folders).
+            recipe = recipe with { Epochs = recipe.Epochs ?? DataPreparation.ImageEpochs, BatchSize = recipe.BatchSize ?? DataPreparation.ImageBatchSize };
+            prepared = SequenceTasks.Prepare(s, recipe);
+        }
+        else
+        {
+            loaded = DataPreparation.Load(s.Data, s.Table, s.TestSplit ?? 0.2, recipe.Seed);
+            recipe = s.ForData(recipe, loaded);
+            prepared = DataPreparation.Prepare(loaded, s.Table.Preprocessing, recipe.ValidationSplit, recipe.Seed);
+        }
+
         var (train, validation, test) = (prepared.Train, prepared.Validation, prepared.Test);
         ILoss loss = recipe.CreateLoss(train.Task);
         Sequential model = resumed?.Model ?? recipe.CreateModel(train, loss);
@@ -201,7 +184,7 @@ internal static class TrainCommand
             callbacks.Add(new HistoryCsvCallback(s.Log));
         }
 
-        var session = new TrainingSession(model, loss, recipe.CreateOptimizer(model), recipe.CreateOptions(callbacks));
+        var session = new TrainingSession(model, loss, recipe.CreateOptimizer(model), recipe.CreateOptions(train.Count, callbacks));
         if (resumed is not null)
         {
             Checkpoint.Restore(session, resumed);
@@ -210,8 +193,15 @@ internal static class TrainCommand
         TextWriter log = s.Json ? console.Error : console.Out;
         if (!s.Quiet)
         {
+            foreach (string note in prepared.Notes)
+            {
+                log.WriteLine(note);
+            }
+
+            int batch = session.Options.BatchSize;
+            string epochText = recipe.StopsAtConvergence ? $"epochs auto (until the loss converges, at most {recipe.MaxEpochs})" : $"{recipe.EpochLimit} epochs";
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{(resumed is null ? "Training" : $"Resuming after epoch {session.CompletedEpochs}:")} {Describe(model)} on {train.Count} samples of {DataLocator.Describe(s.Data)} ({recipe.Optimizer}, lr {recipe.EffectiveLearningRate}, batch {(recipe.BatchSize <= 0 ? "full" : recipe.BatchSize)}, {recipe.Epochs} epochs, seed {recipe.Seed})"));
+                $"{(resumed is null ? "Training" : $"Resuming after epoch {session.CompletedEpochs}:")} {Describe(model)} on {train.Count} samples of {DataLocator.Describe(s.Data)} ({recipe.Optimizer}, lr {recipe.EffectiveLearningRate}, batch {(batch <= 0 || batch >= train.Count ? "full" : batch)}, {epochText}, seed {recipe.Seed})"));
         }
 
         var watch = Stopwatch.StartNew();
@@ -227,7 +217,8 @@ internal static class TrainCommand
         }
 
         // The history and the settings go into the model file, for nabla report.
-        IReadOnlyList<KeyValuePair<string, string>> settings = [new("data", s.Data), .. SequenceTasks.DescribeTask(s, prepared), .. recipe.Describe(loss)];
+        IReadOnlyList<KeyValuePair<string, string>> settings = [new("data", s.Data), .. SequenceTasks.DescribeTask(s, prepared), .. recipe.Describe(loss),
+            .. (loaded is null || loaded.IsImage ? [] : s.Table.Describe())];
         ModelFile.Save(s.Output, model, metadata with { History = history, TrainingSettings = settings });
         if (prepared.Forecast is not null || prepared.Text is not null)
         {
@@ -240,13 +231,14 @@ internal static class TrainCommand
             CurvePlot.Save(s.Plot, history);
         }
 
-        Report(s, train, test, model, metadata, result, history, trainSeconds, console);
+        Report(s, recipe, prepared, model, metadata, result, history, trainSeconds, console);
         return history.Cancelled ? NablaCli.Interrupted : NablaCli.Success;
     }
 
-    private static void Report(TrainSettings s, Dataset train, Dataset test, Sequential model, ModelMetadata metadata, EvaluationResult result,
+    private static void Report(TrainSettings s, TrainingRecipe recipe, PreparedData prepared, Sequential model, ModelMetadata metadata, EvaluationResult result,
         TrainingHistory history, double trainSeconds, CliConsole console)
     {
+        var (train, test) = (prepared.Train, prepared.Test);
         // Regression figures are reported in the target's own units.
         RegressionMetrics? regression = train.Task == TaskKind.Regression ? Reports.Regression(test, result, metadata) : null;
         if (s.Json)
@@ -262,6 +254,13 @@ internal static class TrainCommand
                 ["cancelled"] = history.Cancelled,
                 ["stopped_early"] = history.StoppedEarly,
                 ["best_epoch"] = history.BestEpoch,
+                ["epochs_auto"] = recipe.StopsAtConvergence,
+                ["converged"] = recipe.StopsAtConvergence ? history.StoppedEarly : null,
+                ["batch_size"] = recipe.ResolveBatchSize(train.Count) is int b && b > 0 && b < train.Count ? b : train.Count,
+                ["inputs"] = model.InputShape.Count,
+                ["imputed_cells"] = prepared.ImputedCells,
+                ["dropped_rows"] = prepared.DroppedRows,
+                ["unknown_categories"] = prepared.UnknownCategories,
                 ["epoch_seconds"] = new JsonArray(history.Epochs.Select(e => (JsonNode)Math.Round(e.Elapsed.TotalSeconds, 3)).ToArray()),
                 ["model"] = s.Output,
             };
@@ -288,8 +287,20 @@ internal static class TrainCommand
             ? FormattableString.Invariant($"Test accuracy {result.Accuracy:F4}, test loss {result.Loss:F4}")
             : FormattableString.Invariant($"Test RMSE {regression.RootMeanSquaredError:G6}, MAE {regression.MeanAbsoluteError:G6}, R² {regression.R2:F4}");
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{figures} on {test.Count} samples; trained in {trainSeconds:F1} s{(history.Cancelled ? " (stopped early by Ctrl+C)" : "")}{(history.StoppedEarly ? $" (early stopping; best epoch {history.BestEpoch})" : "")}."));
+            $"{figures} on {test.Count} samples; trained in {trainSeconds:F1} s{(history.Cancelled ? " (stopped early by Ctrl+C)" : "")}{Stopping(recipe, history)}."));
         console.Out.WriteLine($"Saved the model to {s.Output}{(s.Plot is null ? "" : $" and the curves to {s.Plot}")}.");
+    }
+
+    private static string Stopping(TrainingRecipe recipe, TrainingHistory history)
+    {
+        if (recipe.StopsAtConvergence)
+        {
+            return history.StoppedEarly
+                ? $" ({history.Epochs.Count} epochs: converged, best epoch {history.BestEpoch})"
+                : history.Cancelled ? "" : $" (did not converge in {recipe.MaxEpochs} epochs: raise --max-epochs or --lr)";
+        }
+
+        return history.StoppedEarly ? $" (early stopping; best epoch {history.BestEpoch})" : "";
     }
 
     /// <summary>"784-128-10" for a dense network; the input shape and the layer kinds for any other.</summary>
@@ -297,31 +308,6 @@ internal static class TrainCommand
         model.Layers.All(l => l is Dense or Nabla.Layers.Activation or Dropout or BatchNorm or Flatten)
             ? string.Join("-", new[] { model.InputShape.Count }.Concat(model.Layers.OfType<Dense>().Select(d => d.Units)))
             : $"[{string.Join(", ", model.InputShape.ToArray())}] → {string.Join(" ", model.Layers.Where(l => l is not Nabla.Layers.Activation).Select(l => l.Kind))}";
-
-    private static int[] ParseLayers(string text)
-    {
-        if (string.IsNullOrWhiteSpace(text) || text.Trim() == "none")
-        {
-            return [];
-        }
-
-        return text.Split(',', StringSplitOptions.TrimEntries).Select(part =>
-            int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int width) && width > 0
-                ? width
-                : throw new UsageException($"--layers takes positive widths separated by commas (e.g. 512,512), got '{text}'.")).ToArray();
-    }
-
-    private static int ParseBatchSize(string text)
-    {
-        if (text.Equals("full", StringComparison.OrdinalIgnoreCase))
-        {
-            return 0;
-        }
-
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int size) && size > 0
-            ? size
-            : throw new UsageException($"--batch-size takes a positive number or 'full', got '{text}'.");
-    }
 
     /// <summary>Every file the run will write is checked before any data is read: a folder that exists, a path that is
     /// new or a regular file, a known image format for the plot.</summary>

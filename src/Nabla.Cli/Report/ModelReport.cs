@@ -48,6 +48,7 @@ internal static class ModelReport
 
         FirstLayer(page, model, metadata, sections);
         Layers(page, model, metadata);
+        Preprocessing(page, metadata, sections);
         Settings(page, metadata);
         string evaluated = evaluation is null
             ? metadata.Forecast is not null || metadata.Task == TaskKind.Text ? "not evaluated here (nabla train reports a sequence model's test figures next to its baselines)"
@@ -249,6 +250,21 @@ internal static class ModelReport
             TaskKind.Text => $"at every step, {model.OutputTransform.ToString().ToLowerInvariant()} over the vocabulary of {metadata.ClassNames.Count} tokens: the next character, or the end of the line",
             _ => $"{model.OutputTransform.ToString().ToLowerInvariant()} over {metadata.ClassNames.Count} classes ({string.Join(", ", metadata.ClassNames.Take(12))}{(metadata.ClassNames.Count > 12 ? ", …" : "")})",
         } + $". Loss: {metadata.Loss}.");
+    }
+
+    /// <summary>A table model's preprocessing, column by column, as <c>nabla summary</c> lists it.</summary>
+    private static void Preprocessing(HtmlPage page, ModelMetadata metadata, List<string> sections)
+    {
+        if (metadata.Preprocessor is not { } preprocessor)
+        {
+            return;
+        }
+
+        sections.Add("preprocessing");
+        page.Section("Preprocessing")
+            .Note($"Fitted on the training part only and applied again to every row the model sees: {preprocessor.Columns.Count} columns become {preprocessor.OutputWidth} network inputs; " +
+                $"missing cells (empty or {string.Join(", ", preprocessor.MissingValues)}) are {(preprocessor.RefuseMissing ? "refused (--missing error)" : "imputed")}.")
+            .Table(["column", "preprocessing"], preprocessor.Describe().Select(d => (IReadOnlyList<HtmlCell>)[new HtmlCell(d.Column), new HtmlCell(d.Description)]));
     }
 
     private static void Settings(HtmlPage page, ModelMetadata metadata)

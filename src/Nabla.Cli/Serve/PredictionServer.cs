@@ -177,8 +177,12 @@ internal sealed class PredictionServer : IAsyncDisposable
             samples.Raw[i].CopyTo(raw.Row(i));
         }
 
-        Tensor inputs = raw.Clone();
-        metadata.ScaleInputs(inputs.Span);
+        Tensor inputs = samples.Inputs ?? raw.Clone();
+        if (samples.Inputs is null)
+        {
+            metadata.ScaleInputs(inputs.Span);
+        }
+
         Tensor outputs = await pool.RunAsync(m => m.Predict(inputs), context.RequestAborted).ConfigureAwait(false);
         Prediction[] predictions = Predictions.Make(outputs, samples.Names, metadata, minConfidence);
         bool show = samples.Images && request.Query.TryGetValue("show", out var flag) && flag == "1";

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using Nabla.Data;
 using Nabla.Models;
+using Nabla.Data.Preprocessing;
 using Nabla.Serialization;
+using Nabla.Tensors;
 
 namespace Nabla.Cli.Serve;
 
@@ -10,7 +12,12 @@ namespace Nabla.Cli.Serve;
 /// <param name="Raw">One array of <c>InputShape.Count</c> raw values per sample.</param>
 /// <param name="Names">Per sample: the file name of an upload, <c>image</c>, <c>row i</c> or <c>sample i</c>.</param>
 /// <param name="Images">Whether the samples are pictures (run through MNIST's preprocessing).</param>
-internal sealed record RequestSamples(List<float[]> Raw, List<string> Names, bool Images);
+internal sealed record RequestSamples(List<float[]> Raw, List<string> Names, bool Images)
+{
+    /// <summary>The model's inputs when the request's rows went through the model's table preprocessing (categories,
+    /// imputation, scaling); null when <see cref="Raw"/> is still to be scaled.</summary>
+    public Tensor? Inputs { get; init; }
+}
 
 /// <summary>
 /// Reads the body of <c>POST /predict</c> by its content type:
@@ -62,6 +69,11 @@ internal static class RequestReader
     public static RequestSamples FromFields(IEnumerable<KeyValuePair<string, string>> fields, Sequential model, ModelMetadata metadata)
     {
         var values = fields.ToDictionary(f => f.Key, f => (object?)f.Value, StringComparer.OrdinalIgnoreCase);
+        if (metadata.Preprocessor is not null)
+        {
+            return FromObjects([values], model, metadata, ["form"]);
+        }
+
         return new RequestSamples([Sample(values, model, metadata, "the form")], ["form"], false);
     }
 
@@ -72,6 +84,22 @@ internal static class RequestReader
         try
         {
             File.WriteAllBytes(file, body);
+            if (metadata.Preprocessor is not null)
+            {
+                // Columns by name, categories and missing cells as training read them, then the model's preprocessing.
+                CsvTable rows = CsvLoader.Load(file, DataPreparation.ReadOptions(metadata, model.InputShape.Count, targetRequired: false));
+                CheckCount(rows.Rows);
+                Tensor inputs = DataPreparation.Inputs(rows, metadata, out _);
+                var preprocessed = new RequestSamples([], [], false) { Inputs = inputs };
+                for (int i = 0; i < rows.Rows; i++)
+                {
+                    preprocessed.Raw.Add(inputs.Row(i).ToArray());
+                    preprocessed.Names.Add(string.Create(CultureInfo.InvariantCulture, $"row {i}"));
+                }
+
+                return preprocessed;
+            }
+
             CsvTable table = CsvLoader.Load(file, new CsvOptions
             {
                 TargetRequired = false,
@@ -85,9 +113,10 @@ internal static class RequestReader
             CheckCount(table.Rows);
             var result = new RequestSamples([], [], false);
             int width = table.FeatureNames.Length;
+            float[] features = table.NumericMatrix();
             for (int i = 0; i < table.Rows; i++)
             {
-                result.Raw.Add(table.Features.AsSpan(i * width, width).ToArray());
+                result.Raw.Add(features.AsSpan(i * width, width).ToArray());
                 result.Names.Add(string.Create(CultureInfo.InvariantCulture, $"row {i}"));
             }
 
@@ -118,6 +147,11 @@ internal static class RequestReader
         using (document)
         {
             JsonElement root = document.RootElement;
+            if (metadata.Preprocessor is not null)
+            {
+                return FromJsonObjects(root, model, metadata);
+            }
+
             var result = new RequestSamples([], [], false);
             if (root.ValueKind == JsonValueKind.Object)
             {
@@ -156,6 +190,56 @@ internal static class RequestReader
             return result;
         }
     }
+
+    /// <summary>A model with table preprocessing takes an object of column values, or an array of them.</summary>
+    private static RequestSamples FromJsonObjects(JsonElement root, Sequential model, ModelMetadata metadata)
+    {
+        if (root.ValueKind == JsonValueKind.Object)
+        {
+            return FromObjects([Properties(root, "the object")], model, metadata, ["sample 0"]);
+        }
+
+        if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() == 0 || root.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.Object))
+        {
+            throw new RequestException(400, $"this model takes the columns {Columns(metadata)} (text categories among them): send an object of column values, an array of such objects, or text/csv.");
+        }
+
+        CheckCount(root.GetArrayLength());
+        var rows = root.EnumerateArray().Select((e, i) => Properties(e, string.Create(CultureInfo.InvariantCulture, $"sample {i}"))).ToList();
+        return FromObjects(rows, model, metadata, Enumerable.Range(0, rows.Count).Select(i => string.Create(CultureInfo.InvariantCulture, $"sample {i}")).ToList());
+    }
+
+    /// <summary>Rows of named column values (a cell left out is missing) as a CSV table, read as the model's training
+    /// read its file.</summary>
+    private static RequestSamples FromObjects(List<Dictionary<string, object?>> rows, Sequential model, ModelMetadata metadata, List<string> names)
+    {
+        IReadOnlyList<string> columns = metadata.FeatureNames!;
+        var csv = new System.Text.StringBuilder();
+        csv.AppendJoin(',', columns.Select(Quote)).Append('\n');
+        for (int i = 0; i < rows.Count; i++)
+        {
+            string? unknown = rows[i].Keys.FirstOrDefault(k => !columns.Contains(k, StringComparer.OrdinalIgnoreCase));
+            if (unknown is not null)
+            {
+                throw new RequestException(400, $"{names[i]}: '{Short(unknown)}' is not one of the model's columns ({Columns(metadata)}).");
+            }
+
+            csv.AppendJoin(',', columns.Select(c => rows[i].TryGetValue(c, out object? v) ? Quote(v switch
+            {
+                double d => d.ToString("R", CultureInfo.InvariantCulture),
+                string text => text,
+                _ => "",
+            }) : "")).Append('\n');
+        }
+
+        RequestSamples read = FromCsv(System.Text.Encoding.UTF8.GetBytes(csv.ToString()), model, metadata);
+        read.Names.Clear();
+        read.Names.AddRange(names);
+        return read;
+    }
+
+    private static string Quote(string cell) =>
+        cell.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : cell;
 
     private static Dictionary<string, object?> Properties(JsonElement node, string label)
     {

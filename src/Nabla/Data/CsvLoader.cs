@@ -6,6 +6,10 @@ namespace Nabla.Data;
 /// <summary>How <see cref="CsvLoader"/> reads a file.</summary>
 public sealed record CsvOptions
 {
+    /// <summary>The cells (after trimming) that mean "missing" besides an empty cell, which always does:
+    /// NA, N/A, NaN, nan, ?, null, NULL. Compared exactly (case matters).</summary>
+    public static IReadOnlyList<string> DefaultMissingValues { get; } = ["NA", "N/A", "NaN", "nan", "?", "null", "NULL"];
+
     /// <summary>The target column, by name or 0-based index. Null: a column named label, target or class (Kaggle MNIST has the label first), else the last.</summary>
     public string? Target { get; init; }
 
@@ -20,22 +24,94 @@ public sealed record CsvOptions
 
     /// <summary>The features a model expects, in order: picked by name when the file has a header, else by position.</summary>
     public IReadOnlyList<string>? FeatureNames { get; init; }
+
+    /// <summary>Cells (after trimming) that mean "missing", besides an empty cell (<see cref="DefaultMissingValues"/>).</summary>
+    public IReadOnlyList<string> MissingValues { get; init; } = DefaultMissingValues;
+
+    /// <summary>Whether missing feature cells are kept (as NaN or code −1, for imputation) and rows whose target is
+    /// missing are dropped and counted; false makes the first missing cell an error naming its line and column
+    /// (<c>--missing error</c>).</summary>
+    public bool AllowMissing { get; init; } = true;
+
+    /// <summary>Columns read as categories even when their cells are numbers (codes such as zip or MS_SubClass), by
+    /// name or 0-based index.</summary>
+    public IReadOnlyList<string> Categorical { get; init; } = [];
+
+    /// <summary>Whether a column with a cell that is neither a number nor missing becomes categorical (true, for
+    /// training) or is an error naming the cell (false: a trained model's numeric columns at prediction time).</summary>
+    public bool DetectCategorical { get; init; } = true;
 }
 
-/// <summary>A CSV file's numeric feature columns, as one [rows, features] array, and its target column as text.</summary>
-public sealed record CsvTable(string Path, string[] FeatureNames, float[] Features, int Rows, string? TargetName, string[]? Targets, int FirstDataLine)
+/// <summary>A CSV file's feature columns (numbers or categories, missing cells marked) and its target column as text.</summary>
+/// <param name="Path">The file.</param>
+/// <param name="Columns">The feature columns, in file order (or in <see cref="CsvOptions.FeatureNames"/>' order).</param>
+/// <param name="Rows">Data rows (rows whose target is missing are dropped and counted in <see cref="MissingTargetRows"/>).</param>
+/// <param name="TargetName">The target column's name, or null when the file has none (prediction input).</param>
+/// <param name="Targets">The target cell of each row (trimmed), or null.</param>
+/// <param name="FirstDataLine">The file line of the first data row.</param>
+public sealed record CsvTable(string Path, IReadOnlyList<CsvColumn> Columns, int Rows, string? TargetName, string[]? Targets, int FirstDataLine)
 {
     /// <summary>The file line of each data row, when known (blank lines are skipped, so rows and lines can differ).</summary>
     public IReadOnlyList<int>? RowLines { get; init; }
 
+    /// <summary>Data records in the file (blank lines and the header not counted), the rows left out included.</summary>
+    public int DataRecords { get; init; }
+
+    /// <summary>The 0-based data record in the file of each row, when rows were left out (null: row i is record i).</summary>
+    public IReadOnlyList<int>? SourceRows { get; init; }
+
+    /// <summary>The 0-based data record in the file of row <paramref name="row"/>.</summary>
+    public int SourceRowOf(int row) => SourceRows is { } map && row >= 0 && row < map.Count ? map[row] : row;
+
+    /// <summary>Rows left out because their target cell was missing (only with <see cref="CsvOptions.AllowMissing"/>).</summary>
+    public int MissingTargetRows { get; init; }
+
+    /// <summary>The file line of the first row left out for a missing target (0 when none).</summary>
+    public int FirstMissingTargetLine { get; init; }
+
+    /// <summary>The cell texts that meant "missing" when the file was read (<see cref="CsvOptions.MissingValues"/>).</summary>
+    public IReadOnlyList<string> MissingValues { get; init; } = CsvOptions.DefaultMissingValues;
+
+    /// <summary>Whether missing cells were allowed when the file was read (<see cref="CsvOptions.AllowMissing"/>).</summary>
+    public bool AllowMissing { get; init; } = true;
+
+    /// <summary>The feature columns' names, in order.</summary>
+    public string[] FeatureNames => Columns.Select(c => c.Name).ToArray();
+
+    /// <summary>Missing feature cells in all.</summary>
+    public long MissingCells => Columns.Sum(c => (long)c.MissingCount);
+
     /// <summary>The file line of data row <paramref name="row"/> (for error messages).</summary>
     public int LineOf(int row) => RowLines is { } lines && row >= 0 && row < lines.Count ? lines[row] : FirstDataLine + row;
+
+    /// <summary>The feature columns as one row-major array [rows, columns] (a missing cell is NaN): for inputs whose
+    /// columns are all numeric, such as pixels.</summary>
+    /// <exception cref="DataFormatException">A column is categorical.</exception>
+    public float[] NumericMatrix()
+    {
+        int width = Columns.Count;
+        var values = new float[(long)Rows * width];
+        for (int j = 0; j < width; j++)
+        {
+            float[] column = Columns[j].Numbers ?? throw new DataFormatException($"{Path}: column {Columns[j].FileColumn + 1} ('{CsvLoader.Show(Columns[j].Name)}') holds text, but numbers are needed here.");
+            for (int i = 0; i < Rows; i++)
+            {
+                values[(long)i * width + j] = column[i];
+            }
+        }
+
+        return values;
+    }
 }
 
 /// <summary>
 /// Reads delimited text with Sylvan.Data.Csv (delimiter detected among comma, semicolon, tab and pipe; quoted fields),
-/// streaming rows straight into one float array, so a 110 MB file is never held as text. Every problem — ragged rows,
-/// non-numeric or non-finite feature cells, empty files, a missing target column — is reported with the file, line and column.
+/// streaming rows straight into one array per column, so a 110 MB file is never held as text. A feature column is
+/// numeric unless <see cref="CsvOptions.Categorical"/> names it or its filled cells are mostly not numbers (then it is
+/// categorical: each distinct text becomes a level); a column of mostly numbers with some text is an error naming the
+/// first text (a typo or an unlisted missing-value marker). Missing cells (empty, NA, ?, …) are kept for imputation, and rows
+/// whose target is missing are dropped and counted. Every problem — ragged rows, non-finite numbers, empty files, a
+/// missing target column — is reported with the file, line and column.
 /// </summary>
 public static class CsvLoader
 {
@@ -50,9 +126,11 @@ public static class CsvLoader
     public const int MaxRowLength = 1 << 22;
 
     /// <summary>Reads <paramref name="path"/>. Blank lines (empty or only whitespace) are skipped, as pandas does.</summary>
-    /// <remarks>Memory is bounded by what the file holds: the feature array is sized from the line count but never
+    /// <remarks>Memory is bounded by what the file holds: each column's array is sized from the line count but never
     /// beyond the rows the file's bytes can hold (a row of W features takes at least W characters and its delimiters),
-    /// and grows as rows arrive.</remarks>
+    /// and grows as rows arrive; a categorical column holds 4 bytes a row and each distinct text once. A column whose
+    /// first texts come after numbers (a mixed column) is read again as categorical, so its levels are the file's exact
+    /// texts: such files are read twice.</remarks>
     /// <exception cref="DataFormatException">The file is missing or malformed; the message names file, line and column.</exception>
     public static CsvTable Load(string path, CsvOptions options)
     {
@@ -78,6 +156,14 @@ public static class CsvLoader
             CheckColumnCounts(path);
         }
 
+        var (table, mixed) = Read(path, options, lineCount, fileLength, []);
+        return mixed.Count == 0 ? table : Read(path, options, lineCount, fileLength, mixed).Table;
+    }
+
+    /// <summary>One pass over the file; <paramref name="mixedColumns"/> (file columns) are read as categorical. Returns
+    /// the table and the file columns found mixed (numbers, then text), which need a second pass.</summary>
+    private static (CsvTable Table, HashSet<int> Mixed) Read(string path, CsvOptions options, long lineCount, long fileLength, HashSet<int> mixedColumns)
+    {
         using CsvDataReader reader = Open(path);
         int line = 0;
 
@@ -134,13 +220,19 @@ public static class CsvLoader
             throw new DataFormatException($"{path}: no feature columns are left (columns: {string.Join(", ", names.Take(12).Select(n => Show(n)))}).");
         }
 
+        var declared = new HashSet<int>(options.Categorical.Select(c => FindColumn(path, names, c, "--categorical")));
+        var missingValues = new HashSet<string>(options.MissingValues.Select(v => v.Trim()), StringComparer.Ordinal);
+        HashSet<string>.AlternateLookup<ReadOnlySpan<char>> missing = missingValues.GetAlternateLookup<ReadOnlySpan<char>>();
+
         // Sized from the line count, so the usual file needs neither growth nor a final trim (no second copy); but
         // never beyond the rows the file's bytes can hold, whatever its line count (blank lines hold no rows).
-        long estimate = Math.Clamp(Math.Min(lineCount - (header ? 1 : 0), fileLength / (width + columns - 1L) + 1), 1, Array.MaxLength / width);
-        var features = new float[estimate * width];
-        var targets = target >= 0 ? new List<string>((int)estimate) : null;
-        var lines = new List<int>((int)estimate);
-        int rows = 0;
+        int estimate = (int)Math.Clamp(Math.Min(lineCount - (header ? 1 : 0), fileLength / (width + columns - 1L) + 1), 1, Array.MaxLength);
+        var builders = featureColumns.Select(j => new CsvColumnBuilder(j, estimate, declared.Contains(j) || mixedColumns.Contains(j), declared.Contains(j))).ToArray();
+        var targets = target >= 0 ? new List<string>(estimate) : null;
+        var lines = new List<int>(estimate);
+        var mixed = new HashSet<int>();
+        var records = new List<int>(estimate);
+        int rows = 0, missingTargets = 0, firstMissingTarget = 0, dataRecords = 0;
 
         void AddRow(Func<int, ReadOnlySpan<char>> cell, int fieldCount, int line)
         {
@@ -149,43 +241,73 @@ public static class CsvLoader
                 throw new DataFormatException($"{path}: line {line} has {fieldCount} fields but the {(header ? "header" : "first row")} has {columns}.");
             }
 
-            if ((long)(rows + 1) * width > features.Length)
+            int record = dataRecords++;
+            string? targetValue = null;
+            if (targets is not null)
             {
-                Array.Resize(ref features, (int)Math.Min(Array.MaxLength / width * (long)width, features.Length * 3L / 2 + width));
-            }
-
-            if ((long)(rows + 1) * width > features.Length)
-            {
-                throw new DataFormatException($"{path}: line {line}: more rows of {width} features than one array can hold.");
-            }
-
-            Span<float> row = features.AsSpan(rows * width, width);
-            for (int f = 0; f < width; f++)
-            {
-                ReadOnlySpan<char> text = cell(featureColumns[f]).Trim();
-                if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
+                ReadOnlySpan<char> text = cell(target).Trim();
+                if (text.IsEmpty || missing.Contains(text))
                 {
-                    string problem = text.IsEmpty ? "is empty (missing values are not supported: fill or drop them)"
-                        : float.IsFinite(value) || !float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? $"'{Show(text)}' is not a number"
-                        : $"'{Show(text)}' is not a finite number";
-                    throw new DataFormatException($"{path}: line {line}, column {featureColumns[f] + 1} ('{Show(names[featureColumns[f]])}'): {problem}.");
+                    if (!options.AllowMissing)
+                    {
+                        throw new DataFormatException($"{path}: line {line}, column {target + 1} ('{Show(names[target])}'): the target is {(text.IsEmpty ? "empty" : $"missing ('{Show(text)}')")}.");
+                    }
+
+                    missingTargets++;
+                    firstMissingTarget = firstMissingTarget == 0 ? line : firstMissingTarget;
+                    return;
                 }
 
-                row[f] = value;
+                targetValue = text.ToString();
+            }
+
+            if (rows == Array.MaxLength)
+            {
+                throw new DataFormatException($"{path}: line {line}: more rows than one array can hold.");
+            }
+
+            for (int f = 0; f < width; f++)
+            {
+                CsvColumnBuilder column = builders[f];
+                ReadOnlySpan<char> text = cell(column.FileColumn).Trim();
+                if (text.IsEmpty || missing.Contains(text))
+                {
+                    if (!options.AllowMissing)
+                    {
+                        throw new DataFormatException($"{path}: line {line}, column {column.FileColumn + 1} ('{Show(names[column.FileColumn])}'): {(text.IsEmpty ? "is empty" : $"'{Show(text)}' is a missing value")} (missing values are refused here: fill or drop them, or let them be imputed).");
+                    }
+
+                    column.AddMissing(rows);
+                    continue;
+                }
+
+                bool number = float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value);
+                if (column.IsCategorical)
+                {
+                    column.AddText(rows, text, number, line);
+                }
+                else if (number && float.IsFinite(value))
+                {
+                    column.AddNumber(rows, value);
+                }
+                else if (number || !options.DetectCategorical)
+                {
+                    string problem = number ? $"'{Show(text)}' is not a finite number" : $"'{Show(text)}' is not a number";
+                    throw new DataFormatException($"{path}: line {line}, column {column.FileColumn + 1} ('{Show(names[column.FileColumn])}'): {problem}.");
+                }
+                else if (!column.TryBecomeCategorical(rows, text, line))
+                {
+                    mixed.Add(column.FileColumn);
+                }
             }
 
             if (targets is not null)
             {
-                string value = cell(target).Trim().ToString();
-                if (value.Length == 0)
-                {
-                    throw new DataFormatException($"{path}: line {line}, column {target + 1} ('{Show(names[target])}'): the target is empty.");
-                }
-
-                targets.Add(value);
+                targets.Add(targetValue!);
             }
 
             lines.Add(line);
+            records.Add(record);
             rows++;
         }
 
@@ -206,18 +328,30 @@ public static class CsvLoader
 
         if (rows == 0)
         {
-            throw new DataFormatException($"{path}: no data rows after the header.");
+            throw new DataFormatException(missingTargets > 0
+                ? $"{path}: every row's target is missing ({missingTargets} rows, the first at line {firstMissingTarget})."
+                : $"{path}: no data rows after the header.");
         }
 
-        if (features.Length != rows * width)
+        // A column of numbers with a few texts is a typo or an unlisted missing-value marker far more often than categories.
+        foreach (CsvColumnBuilder column in builders.Where(b => b.MostlyNumbers))
         {
-            Array.Resize(ref features, rows * width);
+            var (text, textLine) = column.FirstText;
+            string name = names[column.FileColumn];
+            throw new DataFormatException($"{path}: line {textLine}, column {column.FileColumn + 1} ('{Show(name)}'): '{Show(text)}' is not a number, but {column.NumberCells} of the column's {column.NumberCells + column.TextCells} filled cells are; list it in --missing-values if it means missing, or read the column as categories with --categorical {Show(name)}.");
         }
 
-        return new CsvTable(path, featureColumns.Select(j => names[j]).ToArray(), features, rows, target >= 0 ? names[target] : null, targets?.ToArray(), lines[0])
+        var table = new CsvTable(path, builders.Select(b => b.Build(names[b.FileColumn], rows)).ToArray(), rows, target >= 0 ? names[target] : null, targets?.ToArray(), lines[0])
         {
             RowLines = lines.ToArray(),
+            DataRecords = dataRecords,
+            SourceRows = missingTargets > 0 ? records.ToArray() : null,
+            MissingTargetRows = missingTargets,
+            FirstMissingTargetLine = firstMissingTarget,
+            MissingValues = [.. missingValues.Order(StringComparer.Ordinal)],
+            AllowMissing = options.AllowMissing,
         };
+        return (table, mixed);
     }
 
     private static DataFormatException FormatError(string path, CsvFormatException ex)
@@ -247,7 +381,7 @@ public static class CsvLoader
     }
 
     /// <summary>Text from the file as it may appear in a one-line message: control characters escaped, at most 60 characters.</summary>
-    internal static string Show(ReadOnlySpan<char> text)
+    public static string Show(ReadOnlySpan<char> text)
     {
         string shown = string.Concat(text[..Math.Min(text.Length, 60)].ToString().Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
         return text.Length > 60 ? shown + "…" : shown;
@@ -289,7 +423,12 @@ public static class CsvLoader
             }
         }
 
-        return false;
+        // A table of text (categories only, or a first data row of missing cells): a first row of distinct names that
+        // are neither numbers nor empty, none repeated in the same column of the next row, is a header — pandas
+        // assumes one whatever the cells.
+        return first.Length == second.Length && first.All(c => c.Trim().Length > 0 && !IsNumber(c))
+            && first.Select(c => c.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).Count() == first.Length
+            && !first.Where((c, j) => c.Trim() == second[j].Trim()).Any();
     }
 
     private static int FindTarget(string path, string[] names, bool header, CsvOptions options)

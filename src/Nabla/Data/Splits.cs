@@ -47,6 +47,29 @@ public static class Splits
         return Folds(labels.Length, labels, folds, seed);
     }
 
+    /// <summary>
+    /// Expanding-window folds of <paramref name="count"/> rows in order (scikit-learn's TimeSeriesSplit): the rows are
+    /// cut into <paramref name="folds"/> + 1 blocks of ⌊count / (folds + 1)⌋ (the first takes the remainder); fold k
+    /// tests on block k + 1 and trains on every row before it, so no fold trains on rows after those it is tested on.
+    /// </summary>
+    public static IReadOnlyList<(int[] Train, int[] Test)> ExpandingWindow(int count, int folds)
+    {
+        if (folds < 2 || folds + 1 > count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(folds), $"Need 2 ≤ folds < samples ({count}), got {folds}.");
+        }
+
+        int size = count / (folds + 1);
+        var result = new List<(int[], int[])>();
+        for (int k = 0; k < folds; k++)
+        {
+            int testStart = count - (folds - k) * size;
+            result.Add((Enumerable.Range(0, testStart).ToArray(), Enumerable.Range(testStart, size).ToArray()));
+        }
+
+        return result;
+    }
+
     private static List<(int[] Train, int[] Test)> Folds(int count, int[]? labels, int folds, int seed)
     {
         if (folds < 2 || folds > count)

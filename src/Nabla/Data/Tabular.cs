@@ -1,15 +1,45 @@
 using System.Globalization;
-using Nabla.Tensors;
 
 namespace Nabla.Data;
 
-/// <summary>A dataset built from a CSV table, with what is needed to read its predictions back.</summary>
-/// <param name="Data">Features (raw, not yet scaled) and targets.</param>
+/// <summary>A CSV table with its target read: the task, the class of each row (or its value), and the raw feature
+/// columns, which a <see cref="Preprocessing.TabularPreprocessor"/> fitted on a training part turns into a
+/// <see cref="Dataset"/> (<c>TabularPreprocessor.ToDataset</c>).</summary>
+/// <param name="Table">The raw columns.</param>
 /// <param name="Task">Classification, binary or regression.</param>
 /// <param name="ClassNames">Class names in output order (empty for regression).</param>
-/// <param name="FeatureNames">Feature column names in input order.</param>
 /// <param name="TargetName">The target column's name.</param>
-public sealed record TabularData(Dataset Data, TaskKind Task, IReadOnlyList<string> ClassNames, IReadOnlyList<string> FeatureNames, string TargetName);
+public sealed record TabularData(CsvTable Table, TaskKind Task, IReadOnlyList<string> ClassNames, string TargetName)
+{
+    /// <summary>The class index of each row (classification and binary); null for regression.</summary>
+    public int[]? Labels { get; init; }
+
+    /// <summary>The target value of each row (regression); null otherwise.</summary>
+    public float[]? Values { get; init; }
+
+    /// <summary>Rows.</summary>
+    public int Count => Table.Rows;
+
+    /// <summary>Feature column names in input order.</summary>
+    public IReadOnlyList<string> FeatureNames => Table.FeatureNames;
+
+    /// <summary>The rows of each class, fewest first ((class, count) pairs); empty for regression.</summary>
+    public IReadOnlyList<(string Class, int Count)> ClassCounts(ReadOnlySpan<int> rows)
+    {
+        if (Labels is null)
+        {
+            return [];
+        }
+
+        var counts = new int[ClassNames.Count];
+        foreach (int row in rows)
+        {
+            counts[Labels[row]]++;
+        }
+
+        return Enumerable.Range(0, counts.Length).Select(c => (ClassNames[c], counts[c])).OrderBy(p => p.Item2).ToArray();
+    }
+}
 
 /// <summary>Turns CSV tables into datasets: detects the task and maps class labels to indices.</summary>
 public static class Tabular
@@ -27,7 +57,6 @@ public static class Tabular
     {
         ArgumentNullException.ThrowIfNull(table);
         string[] targets = table.Targets ?? throw new DataFormatException($"{table.Path}: no target column to learn from.");
-        var features = new Tensor(table.Features, new Shape(table.Rows, table.FeatureNames.Length));
         double[]? numbers = new double[targets.Length];
         for (int i = 0; i < targets.Length && numbers is not null; i++)
         {
@@ -46,14 +75,13 @@ public static class Tabular
                 throw new DataFormatException($"{table.Path}: line {table.LineOf(bad)}: target '{CsvLoader.Show(targets[bad])}' is not a number, so this cannot be regression.");
             }
 
-            int nonFinite = Array.FindIndex(numbers, v => !double.IsFinite(v));
+            int nonFinite = Array.FindIndex(numbers, v => !float.IsFinite((float)v));
             if (nonFinite >= 0)
             {
-                throw new DataFormatException($"{table.Path}: line {table.LineOf(nonFinite)}: target '{CsvLoader.Show(targets[nonFinite])}' is not finite.");
+                throw new DataFormatException($"{table.Path}: line {table.LineOf(nonFinite)}: target '{CsvLoader.Show(targets[nonFinite])}' is not a finite 32-bit number.");
             }
 
-            var values = new Tensor(numbers.Select(v => (float)v).ToArray(), new Shape(numbers.Length, 1));
-            return new TabularData(Dataset.Regression(features, values), resolved, [], table.FeatureNames, table.TargetName!);
+            return new TabularData(table, resolved, [], table.TargetName!) { Values = numbers.Select(v => (float)v).ToArray() };
         }
 
         IReadOnlyList<string> classes = knownClasses ?? (numbers is not null
@@ -86,8 +114,8 @@ public static class Tabular
             }
         }
 
-        Dataset data = resolved == TaskKind.Binary && classes.Count == 2 ? Dataset.Binary(features, labels) : new Dataset(features, labels, classes.Count);
-        return new TabularData(data, data.Task, classes, table.FeatureNames, table.TargetName!);
+        TaskKind kind = resolved == TaskKind.Binary && classes.Count == 2 ? TaskKind.Binary : TaskKind.Classification;
+        return new TabularData(table, kind, classes, table.TargetName!) { Labels = labels };
     }
 
     /// <summary>Parses "classification", "binary", "regression".</summary>

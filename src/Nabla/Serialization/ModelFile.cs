@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Nabla.Data;
+using Nabla.Data.Preprocessing;
 using Nabla.Layers;
 using Nabla.Models;
 using Nabla.Parameters;
@@ -64,10 +65,11 @@ public static class ModelFile
             }
         }
 
-        if (metadata.Scaler is not null)
+        Scaler? scaler = metadata.Preprocessor?.Scaler ?? metadata.Scaler;
+        if (scaler is not null)
         {
-            tensors.Add(("preprocessing.offset", metadata.Scaler.Offset, [metadata.Scaler.Offset.Length]));
-            tensors.Add(("preprocessing.scale", metadata.Scaler.Scale, [metadata.Scaler.Scale.Length]));
+            tensors.Add(("preprocessing.offset", scaler.Offset, [scaler.Offset.Length]));
+            tensors.Add(("preprocessing.scale", scaler.Scale, [scaler.Scale.Length]));
         }
 
         foreach (var (name, values) in extraTensors ?? [])
@@ -115,24 +117,30 @@ public static class ModelFile
             ["output_transform"] = model.OutputTransform.ToString().ToLowerInvariant(),
             ["loss"] = metadata.Loss,
             ["task"] = metadata.Task.ToString().ToLowerInvariant(),
-            ["target_mean"] = metadata.TargetMean.ToString("R", CultureInfo.InvariantCulture),
-            ["target_std"] = metadata.TargetStd.ToString("R", CultureInfo.InvariantCulture),
+            ["target_mean"] = (metadata.Preprocessor?.TargetMean ?? metadata.TargetMean).ToString("R", CultureInfo.InvariantCulture),
+            ["target_std"] = (metadata.Preprocessor?.TargetStd ?? metadata.TargetStd).ToString("R", CultureInfo.InvariantCulture),
             ["data_sha256"] = Convert.ToHexStringLower(SHA256.HashData(data)),
         };
-        if (metadata.FeatureNames is not null)
+        IReadOnlyList<string>? featureNames = metadata.Preprocessor?.InputNames ?? metadata.FeatureNames;
+        if (featureNames is not null)
         {
-            header["__metadata__"]!["feature_names"] = new JsonArray(metadata.FeatureNames.Select(n => (JsonNode)n).ToArray()).ToJsonString();
+            header["__metadata__"]!["feature_names"] = new JsonArray(featureNames.Select(n => (JsonNode)n).ToArray()).ToJsonString();
         }
 
-        if (metadata.FeatureNames is not null || metadata.TargetName is not null)
+        if (featureNames is not null || metadata.TargetName is not null)
         {
             // (a forecasting model has a target but no feature names: its inputs are windows of the named columns)
             header["__metadata__"]!["target_name"] = metadata.TargetName ?? "";
         }
 
-        if (metadata.Scaler is not null)
+        if (scaler is not null)
         {
-            header["__metadata__"]!["scaling"] = metadata.Scaler.Kind.ToString().ToLowerInvariant();
+            header["__metadata__"]!["scaling"] = scaler.Kind.ToString().ToLowerInvariant();
+        }
+
+        if (metadata.Preprocessor is not null)
+        {
+            header["__metadata__"]![PreprocessingFormat.Key] = PreprocessingFormat.Write(metadata.Preprocessor);
         }
 
         if (metadata.ImageStyle is not null)
@@ -341,8 +349,8 @@ public static class ModelFile
     private static readonly HashSet<string> s_knownMetadata = new(StringComparer.Ordinal)
     {
         "format", "format_version", "architecture", "input_shape", "class_names", "input_scale", "output_transform", "loss", "data_sha256",
-        "task", "target_mean", "target_std", "feature_names", "target_name", "scaling", "image_style", "training_data", HeaderHashKey, HistoryKey,
-        SettingsKey, ForecastKey,
+        "task", "target_mean", "target_std", "feature_names", "target_name", "scaling", PreprocessingFormat.Key, "image_style", "training_data",
+        HeaderHashKey, HistoryKey, SettingsKey, ForecastKey,
     };
 
     private static readonly JsonDocumentOptions s_jsonOptions = new() { AllowDuplicateProperties = false, MaxDepth = 16 };
@@ -705,7 +713,8 @@ public static class ModelFile
         }
 
         string[]? featureNames = meta.ContainsKey("feature_names") ? ReadStringArray(meta, "feature_names", path) : null;
-        if (featureNames is not null && featureNames.Length != model.InputShape.Count)
+        bool preprocessed = meta.TryGetValue(PreprocessingFormat.Key, out string? preprocessing);
+        if (featureNames is not null && !preprocessed && featureNames.Length != model.InputShape.Count)
         {
             throw new ModelFormatException($"{path}: {featureNames.Length} feature names for a model that takes {model.InputShape.Count} inputs.");
         }
@@ -725,14 +734,32 @@ public static class ModelFile
             throw new ModelFormatException($"{path}: target_std {targetStd} is not positive.");
         }
 
+        double targetMean = MetaDouble(meta, "target_mean", 0, path);
+        Scaler? scaler = ReadScaler(meta, model.InputShape.Count, extraTensors, path);
+        TabularPreprocessor? preprocessor = null;
+        if (preprocessed)
+        {
+            if (scaler is null || featureNames is null)
+            {
+                throw new ModelFormatException($"{path}: a model with preprocessing needs its scaling and feature_names.");
+            }
+
+            preprocessor = PreprocessingFormat.Read(preprocessing!, scaler, model.InputShape.Count, targetMean, targetStd, path);
+            if (!preprocessor.InputNames.SequenceEqual(featureNames, StringComparer.Ordinal))
+            {
+                throw new ModelFormatException($"{path}: feature_names do not match the columns of the preprocessing.");
+            }
+        }
+
         return new ModelMetadata(classNames, (float)MetaDouble(meta, "input_scale", null, path), loss)
         {
             Task = task,
-            TargetMean = MetaDouble(meta, "target_mean", 0, path),
+            TargetMean = targetMean,
             TargetStd = targetStd,
             FeatureNames = featureNames,
             TargetName = meta.GetValueOrDefault("target_name"),
-            Scaler = ReadScaler(meta, model.InputShape.Count, extraTensors, path),
+            Scaler = scaler,
+            Preprocessor = preprocessor,
             ImageStyle = ReadImageStyle(meta, model, featureNames, path),
             TrainingData = ReadTrainingData(meta, model, path),
             Forecast = meta.TryGetValue(ForecastKey, out string? forecast) ? ReadForecast(forecast, task, model, path) : null,

@@ -1,4 +1,5 @@
 using Nabla.Data;
+using Nabla.Data.Preprocessing;
 using Nabla.Training;
 
 namespace Nabla.Serialization;
@@ -18,7 +19,13 @@ public sealed record ModelMetadata(IReadOnlyList<string> ClassNames, float Input
     /// <summary>Per-feature scaling fitted on the training data (tabular models); null for images.</summary>
     public Scaler? Scaler { get; init; }
 
-    /// <summary>Input column names (tabular models); null for images.</summary>
+    /// <summary>A tabular model's preprocessing: column by column imputation and encoding, then <see cref="Scaler"/>
+    /// (which is the preprocessor's), fitted on the training part. Null for images and for models saved before
+    /// preprocessing existed (their inputs are the numeric columns, scaled by <see cref="Scaler"/>).</summary>
+    public TabularPreprocessor? Preprocessor { get; init; }
+
+    /// <summary>The table columns the model reads (tabular models; with a <see cref="Preprocessor"/>, its input
+    /// columns, otherwise one per network input); null for images.</summary>
     public IReadOnlyList<string>? FeatureNames { get; init; }
 
     /// <summary>The target column's name (tabular models).</summary>

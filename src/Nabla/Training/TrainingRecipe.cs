@@ -15,8 +15,11 @@ namespace Nabla.Training;
 /// cross-validation and hyperparameter search can run one recipe many times with no shared state. The settings are
 /// named as <c>nabla train</c>'s options, and so are the problems <see cref="Validate"/> reports.
 /// </summary>
-public sealed record TrainingRecipe
+public sealed partial record TrainingRecipe
 {
+    /// <summary>The batch size <c>auto</c> picks at most (scikit-learn's <c>batch_size="auto"</c>: min(200, samples)).</summary>
+    public const int AutoBatchSizeLimit = 200;
+
     /// <summary>The layer stack before the output layer (<c>--arch</c>, see <see cref="ArchitectureParser"/>); when
     /// null, dense layers of <see cref="Hidden"/> widths, each followed by batch norm, the activation and dropout as set.</summary>
     public string? Architecture { get; init; }
@@ -39,11 +42,23 @@ public sealed record TrainingRecipe
     /// <summary>Decoupled weight decay for adamw (<c>--weight-decay</c>); null: 0.01.</summary>
     public float? WeightDecay { get; init; }
 
-    /// <summary>Epochs (<c>--epochs</c>).</summary>
-    public int Epochs { get; init; } = 10;
+    /// <summary>Epochs (<c>--epochs</c>): exactly this many; null (<c>auto</c>) trains until the loss has converged —
+    /// until the monitored loss (val_loss with a validation split, else the training loss) has not improved by more
+    /// than <see cref="Tolerance"/> for <see cref="NoImprovementEpochs"/> epochs, at most <see cref="MaxEpochs"/>,
+    /// keeping the best weights (scikit-learn's MLP rule: tol 1e-4, n_iter_no_change 10, max_iter 200).</summary>
+    public int? Epochs { get; init; }
 
-    /// <summary>Samples per step (<c>--batch-size</c>); 0: full batch.</summary>
-    public int BatchSize { get; init; } = 64;
+    /// <summary>The most epochs <c>--epochs auto</c> trains (<c>--max-epochs</c>).</summary>
+    public int MaxEpochs { get; init; } = 200;
+
+    /// <summary>The improvement of the loss that counts for <c>--epochs auto</c> (<c>--tol</c>).</summary>
+    public double Tolerance { get; init; } = 1e-4;
+
+    /// <summary>Epochs without such an improvement after which <c>--epochs auto</c> stops (<c>--n-iter-no-change</c>).</summary>
+    public int NoImprovementEpochs { get; init; } = 10;
+
+    /// <summary>Samples per step (<c>--batch-size</c>); 0: full batch; null (<c>auto</c>): min(200, samples), as scikit-learn.</summary>
+    public int? BatchSize { get; init; }
 
     /// <summary>Weight initializer (<c>--init</c>): of the dense layers, and of the <see cref="Architecture"/>'s layers
     /// that leave theirs at the default.</summary>
@@ -92,6 +107,16 @@ public sealed record TrainingRecipe
     /// <summary>The monitored metric early stopping will use.</summary>
     public string EffectiveMonitor => Monitor ?? (ValidationSplit > 0 ? "val_loss" : "loss");
 
+    /// <summary>The most epochs the run can take: <see cref="Epochs"/>, or <see cref="MaxEpochs"/> when auto.</summary>
+    public int EpochLimit => Epochs ?? MaxEpochs;
+
+    /// <summary>Whether the run stops when the loss has converged (<c>--epochs auto</c>, and no <c>--early-stopping</c>
+    /// of its own).</summary>
+    public bool StopsAtConvergence => Epochs is null && !EarlyStopping;
+
+    /// <summary>The batch size for <paramref name="samples"/> training samples (0: full batch).</summary>
+    public int ResolveBatchSize(int samples) => BatchSize ?? Math.Max(1, Math.Min(AutoBatchSizeLimit, samples));
+
     /// <summary>The learning rate the optimizer will start from.</summary>
     public float EffectiveLearningRate => LearningRate ?? Optimizers.Optimizer.DefaultLearningRate(Optimizer);
 
@@ -99,8 +124,11 @@ public sealed record TrainingRecipe
     /// <exception cref="ArgumentException">The first problem, naming the option (e.g. "--dropout must be in [0, 1), got NaN.").</exception>
     public void Validate()
     {
-        Require(Epochs >= 1, $"--epochs must be at least 1, got {Epochs}.");
-        Require(BatchSize >= 0, $"--batch-size must be positive or 'full', got {BatchSize}.");
+        Require(Epochs is null or >= 1, $"--epochs must be at least 1 or auto, got {Epochs}.");
+        Require(MaxEpochs >= 1, $"--max-epochs must be at least 1, got {MaxEpochs}.");
+        Require(Tolerance >= 0 && double.IsFinite(Tolerance), $"--tol must be a number ≥ 0, got {F(Tolerance)}.");
+        Require(NoImprovementEpochs >= 1, $"--n-iter-no-change must be at least 1, got {NoImprovementEpochs}.");
+        Require(BatchSize is null or >= 0, $"--batch-size must be positive, 'full' or auto, got {BatchSize}.");
         Require(ValidationSplit >= 0 && ValidationSplit < 1, $"--val-split must be in [0, 1), got {F(ValidationSplit)}.");
         Require(Dropout >= 0 && Dropout < 1, $"--dropout must be in [0, 1), got {F(Dropout)}.");
         Require(Hidden.All(h => h > 0), "--layers takes positive widths.");
@@ -279,18 +307,23 @@ public sealed record TrainingRecipe
         return Optimizers.Optimizer.Create(Optimizer, model.Parameters, EffectiveLearningRate, WeightDecay);
     }
 
-    /// <summary>New training options (a new schedule and early-stopping callback) with <paramref name="callbacks"/>.</summary>
-    public TrainingOptions CreateOptions(IReadOnlyList<ITrainingCallback>? callbacks = null) => new()
+    /// <summary>New training options (a new schedule and early-stopping callback) for <paramref name="trainingSamples"/>
+    /// samples (the automatic batch size depends on it), with <paramref name="callbacks"/>. With <c>--epochs auto</c>
+    /// the convergence rule is an <see cref="Training.EarlyStopping"/> on the loss with <see cref="Tolerance"/> and
+    /// <see cref="NoImprovementEpochs"/>, so checkpoints save and resume it as any early stopping.</summary>
+    public TrainingOptions CreateOptions(int trainingSamples, IReadOnlyList<ITrainingCallback>? callbacks = null) => new()
     {
-        Epochs = Epochs,
-        BatchSize = BatchSize,
+        Epochs = EpochLimit,
+        BatchSize = ResolveBatchSize(trainingSamples),
         Seed = Seed,
         Augmentation = Augment is null ? null : ImageAugmentation.Parse(Augment),
         L2 = L2,
         ClipNorm = ClipNorm,
         ClipValue = ClipValue,
         Schedule = LearningRateSchedule.Create(Schedule),
-        EarlyStopping = EarlyStopping ? new Training.EarlyStopping(EffectiveMonitor, Patience, MinDelta) : null,
+        EarlyStopping = EarlyStopping ? new Training.EarlyStopping(EffectiveMonitor, Patience, MinDelta)
+            : StopsAtConvergence ? new Training.EarlyStopping(ValidationSplit > 0 ? "val_loss" : "loss", NoImprovementEpochs, Tolerance)
+            : null,
         Callbacks = callbacks ?? [],
     };
 
@@ -302,7 +335,7 @@ public sealed record TrainingRecipe
         Require(Augment is null || train.SampleShape.Rank == 3, $"--augment distorts images [channels, height, width], but the samples are {train.SampleShape}.");
         ILoss loss = CreateLoss(train.Task);
         Sequential model = CreateModel(train, loss);
-        return new TrainingSession(model, loss, CreateOptimizer(model), CreateOptions(callbacks));
+        return new TrainingSession(model, loss, CreateOptimizer(model), CreateOptions(train.Count, callbacks));
     }
 
     /// <summary>The settings as named values in <c>nabla train</c>'s terms, for a report and the model file's
@@ -331,8 +364,15 @@ public sealed record TrainingRecipe
             Add("weight-decay", F(WeightDecay ?? 0.01f));
         }
 
-        Add("batch-size", BatchSize <= 0 ? "full" : BatchSize.ToString(CultureInfo.InvariantCulture));
-        Add("epochs", Epochs.ToString(CultureInfo.InvariantCulture));
+        Add("batch-size", BatchSize switch { null => "auto", <= 0 => "full", { } size => size.ToString(CultureInfo.InvariantCulture) });
+        Add("epochs", Epochs?.ToString(CultureInfo.InvariantCulture) ?? "auto");
+        if (StopsAtConvergence)
+        {
+            Add("max-epochs", MaxEpochs.ToString(CultureInfo.InvariantCulture));
+            Add("tol", F(Tolerance));
+            Add("n-iter-no-change", NoImprovementEpochs.ToString(CultureInfo.InvariantCulture));
+        }
+
         Add("init", Init);
         Add("seed", Seed.ToString(CultureInfo.InvariantCulture));
         Add("schedule", Schedule);
@@ -369,6 +409,11 @@ public sealed record TrainingRecipe
         if (EarlyStopping)
         {
             Add("early-stopping", FormattableString.Invariant($"monitor {EffectiveMonitor}, patience {Patience}, min-delta {MinDelta}"));
+        }
+
+        if (Augment is not null)
+        {
+            Add("augment", Augment);
         }
 
         return settings;

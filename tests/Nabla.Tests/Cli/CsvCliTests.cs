@@ -129,7 +129,7 @@ public sealed class CsvCliTests : IDisposable
         string testCsv = Csv("test.csv", test, 300, labelled: false);
         string labelledTest = Csv("test-labelled.csv", test, 300, labelled: true);
         string model = Path.Combine(_folder, "kaggle.nabla");
-        var (code, output, error) = CliRunner.Run("train", "--data", trainCsv, "--layers", "64", "--epochs", "5", "--out", model, "--json", "--quiet");
+        var (code, output, error) = CliRunner.Run("train", "--data", trainCsv, "--layers", "64", "--epochs", "5", "--batch-size", "64", "--out", model, "--json", "--quiet");
         Assert.True(code == 0, error);
         Assert.True((double)JsonNode.Parse(output)!["test_accuracy"]! > 0.8, output);
         var evaluation = CliRunner.Run("evaluate", "--model", model, "--data", labelledTest, "--json");

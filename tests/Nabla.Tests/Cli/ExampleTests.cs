@@ -80,7 +80,8 @@ public sealed class ExampleTests : IDisposable
     public void Standard_scaling_is_applied_once_when_testing_on_the_training_data()
     {
         string xor = Path.Combine(TestData.RepositoryRoot, "examples", "xor.csv");
-        PreparedData prepared = DataPreparation.Prepare(xor, null, [], null, "standard", testSplit: 0, validationSplit: 0, seed: 0);
+        LoadedData loaded = DataPreparation.Load(xor, TableSettings.Default, testSplit: 0, seed: 0);
+        PreparedData prepared = DataPreparation.Prepare(loaded, TableSettings.Default.Preprocessing, validationSplit: 0, seed: 0);
         Assert.Same(prepared.Train, prepared.Test);
         // a and b are 0, 0, 1, 1 in some order: standardized once they are exactly −1 or +1
         Assert.All(prepared.Train.Features.Span.ToArray(), v => Assert.Equal(1f, MathF.Abs(v), 5));

@@ -102,7 +102,9 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
         for (int i = 0; i < 300; i++)
         {
             double a = 10 * random.NextDouble(), b = 100 + 50 * random.NextDouble(), c = random.NextDouble();
-            text.Append(CultureInfo.InvariantCulture, $"r{i},{a:F3},{b:F2},{c:F4},{0.3 * a - 0.02 * b + 2 * c * c + 0.1 * random.NextDouble() + 3:F4}\n");
+            // every 23rd row misses b: predict imputes it with the training median, and so must the graph (NaN in)
+            string bText = i % 23 == 5 ? "" : b.ToString("F2", CultureInfo.InvariantCulture);
+            text.Append(CultureInfo.InvariantCulture, $"r{i},{a:F3},{bText},{c:F4},{0.3 * a - 0.02 * b + 2 * c * c + 0.1 * random.NextDouble() + 3:F4}\n");
         }
 
         string csv = Path.Combine(_work, "values.csv"), model = Path.Combine(_work, "values.nabla"), onnx = Path.Combine(_work, "values.onnx");
@@ -112,10 +114,13 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
 
         var (loaded, metadata) = ModelFile.Load(model);
         Assert.Equal(TaskKind.Regression, metadata.Task);
-        var (scaled, raw) = DataPreparation.LoadForEvaluation(csv, metadata, loaded.InputShape.Count);
+        var (scaled, raw, _) = DataPreparation.LoadForEvaluation(csv, metadata, loaded.InputShape.Count);
         float[] expected = Reports.Unstandardize(loaded.Predict(scaled.Features).Span, metadata); // what predict prints
-        var (values, labels) = RunOnnx(File.ReadAllBytes(onnx), raw.Span.ToArray(), [scaled.Count, 3]);
+        float[] cells = raw.Table!.NumericMatrix();
+        Assert.Equal(13, cells.Count(float.IsNaN));
+        var (values, labels) = RunOnnx(File.ReadAllBytes(onnx), cells, [scaled.Count, 3]);
         Assert.Null(labels);
+        Assert.All(values, v => Assert.True(float.IsFinite(v)));
         Compare("regression 3-16-8-1 (standard scaler, batch norm, dropout, y·std + mean)", expected, values);
     }
 
@@ -132,15 +137,39 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
 
         string csv = Path.Combine(_work, "sick.csv"), model = Path.Combine(_work, "sick.nabla");
         File.WriteAllText(csv, text.ToString());
-        Assert.Equal(0, CliRunner.Run("train", "--data", csv, "--layers", "8", "--scale", "minmax", "--epochs", "20", "--out", model, "--quiet").Code);
+        Assert.Equal(0, CliRunner.Run("train", "--data", csv, "--layers", "8", "--scale", "minmax", "--epochs", "20", "--batch-size", "64", "--out", model, "--quiet").Code);
         var (loaded, metadata) = ModelFile.Load(model);
         Assert.Equal(["no", "yes"], metadata.ClassNames);
-        var (scaled, raw) = DataPreparation.LoadForEvaluation(csv, metadata, 2);
-        var (values, labels) = RunOnnx(OnnxExporter.Export(loaded, metadata), raw.Span.ToArray(), [scaled.Count, 2]);
+        var (scaled, raw, _) = DataPreparation.LoadForEvaluation(csv, metadata, 2);
+        var (values, labels) = RunOnnx(OnnxExporter.Export(loaded, metadata), raw.Table!.NumericMatrix(), [scaled.Count, 2]);
         Compare("binary 2-8-1 (min-max scaler, sigmoid)", loaded.Predict(scaled.Features).Span.ToArray(), values);
         Assert.Equal(loaded.PredictClasses(scaled.Features), labels!.Select(l => (int)l));
         Assert.Contains(1L, labels!);
         Assert.Contains(0L, labels!);
+    }
+
+    [Theory]
+    [InlineData("--encoding", "onehot", "'color' is categorical (one-hot)")]
+    [InlineData("--encoding", "hash", "'color' is categorical (hashed)")]
+    [InlineData("--missing-indicator", "true", "'size' has a missing indicator")]
+    public void A_table_model_with_categories_or_indicators_is_refused_in_one_line_and_nothing_is_written(string option, string value, string expected)
+    {
+        var text = new StringBuilder("size,color,kind\n");
+        for (int i = 0; i < 60; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{(i % 7 == 0 ? "NA" : (i % 10).ToString(CultureInfo.InvariantCulture))},{(i % 3 == 0 ? "red" : "blue")},{(i % 2 == 0 ? "a" : "b")}\n");
+        }
+
+        string csv = Path.Combine(_work, "colors.csv"), model = Path.Combine(_work, "colors.nabla"), onnx = Path.Combine(_work, "colors.onnx");
+        File.WriteAllText(csv, text.ToString());
+        string[] train = option == "--missing-indicator" ? ["train", "--data", csv, "--drop", "color", option] : ["train", "--data", csv, option, value];
+        Assert.Equal(0, CliRunner.Run([.. train, "--layers", "4", "--epochs", "2", "--out", model, "--quiet"]).Code);
+        var (code, stdout, stderr) = CliRunner.Run("export", "--model", model, "--out", onnx);
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains(expected, stderr);
+        Assert.False(File.Exists(onnx));
     }
 
     [Fact]

@@ -137,7 +137,9 @@ public sealed class DataFileReliabilityTests : IDisposable
     public void Errors_after_blank_lines_name_the_file_line()
     {
         string path = Write("gaps.csv", Encoding.ASCII.GetBytes("a,b\n1,x\n\n  \n3,y\n\n5,\n"));
-        Fails(() => CsvLoader.Load(path, new CsvOptions()), path, "line 7, column 2 ('b'): the target is empty");
+        Fails(() => CsvLoader.Load(path, new CsvOptions { AllowMissing = false }), path, "line 7, column 2 ('b'): the target is empty");
+        CsvTable dropped = CsvLoader.Load(path, new CsvOptions());
+        Assert.Equal((2, 1, 7), (dropped.Rows, dropped.MissingTargetRows, dropped.FirstMissingTargetLine));
         string labels = Write("labels.csv", Encoding.ASCII.GetBytes("a,b\n1,x\n\n2,y\n\n3,z\n"));
         CsvTable table = CsvLoader.Load(labels, new CsvOptions());
         var error = Assert.Throws<DataFormatException>(() => Tabular.FromTable(table, TaskKind.Regression));

@@ -101,8 +101,8 @@ public sealed class PythonReaderTests : IDisposable
         File.WriteAllText(csv, text.ToString());
         Assert.Equal(0, CliRunner.Run("train", "--data", csv, "--layers", "8", "--batch-norm", "--epochs", "10", "--out", modelPath, "--quiet").Code);
         var (model, metadata) = ModelFile.Load(modelPath);
-        var (scaled, raw) = DataPreparation.LoadForEvaluation(csv, metadata, 2);
-        string json = Python.Run(Reader, modelPath, WriteRows(raw.Span, 2));
+        var (scaled, raw, _) = DataPreparation.LoadForEvaluation(csv, metadata, 2);
+        string json = Python.Run(Reader, modelPath, WriteRows(raw.Table!.NumericMatrix(), 2));
         AssertClose(Reports.Unstandardize(model.Predict(scaled.Features).Span, metadata), Predictions(json));
         Assert.Equal("standard", (string)JsonNode.Parse(json)!["metadata"]!["scaling"]!);
         Assert.Equal("10", (string)JsonNode.Parse(json)!["metadata"]!["training_settings"]!["epochs"]!);
