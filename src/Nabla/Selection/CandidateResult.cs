@@ -8,7 +8,8 @@ namespace Nabla.Selection;
 /// <param name="ScoreSeconds">Each fold's scoring time.</param>
 /// <param name="Epochs">The epochs each fold trained.</param>
 /// <param name="Iteration">Successive halving: the round (0 first); 0 otherwise.</param>
-/// <param name="Resource">Successive halving: the epochs of the round; 0 when the recipe's own epochs were used.</param>
+/// <param name="Resource">Successive halving: the epochs of the round (the last round: the recipe's own, at most);
+/// 0 without halving.</param>
 public sealed record CandidateResult(SearchCandidate Candidate, double[] SplitScores, double[] FitSeconds, double[] ScoreSeconds, int[] Epochs, int Iteration, int Resource)
 {
     /// <summary>The mean score over the folds (NaN when a fold failed).</summary>

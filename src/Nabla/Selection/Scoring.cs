@@ -6,7 +6,8 @@ namespace Nabla.Selection;
 
 /// <summary>
 /// How a search scores a model on held-out rows, greater always better (scikit-learn's scorer names: errors and
-/// losses negated, <c>neg_log_loss</c>, <c>neg_rmse</c>). Regression errors are in the target's own units.
+/// losses negated, <c>neg_log_loss</c>, <c>neg_rmse</c>), computed as scikit-learn computes them (docs in
+/// <see cref="Score"/>). Regression errors are in the target's own units.
 /// </summary>
 public static class Scoring
 {
@@ -50,6 +51,11 @@ public static class Scoring
     /// <summary>The score <paramref name="name"/> (canonical) of <paramref name="result"/> on <paramref name="data"/>;
     /// for regression the outputs and targets are standardized values, mapped back with
     /// <paramref name="targetMean"/> and <paramref name="targetStd"/>.</summary>
+    /// <remarks>accuracy: the share of rows classified right; balanced_accuracy: the mean recall over the classes
+    /// present in the rows; f1_macro: the mean F1 over the classes among the true or predicted labels; f1_weighted:
+    /// the F1 of each class weighted by its rows; neg_log_loss: −mean ln p(true class), probabilities clipped to
+    /// [1e−15, 1 − 1e−15] (scikit-learn 1.2); r2: 1 − Σ(y − ŷ)² / Σ(y − ȳ)²; neg_rmse, neg_mae, neg_mse: the
+    /// errors negated.</remarks>
     public static double Score(string name, Dataset data, EvaluationResult result, double targetMean = 0, double targetStd = 1)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -75,12 +81,21 @@ public static class Scoring
             return -ClassificationMetrics.LogLoss(labels, Probabilities(result, classes), classes);
         }
 
-        var metrics = new ClassificationMetrics(labels, result.Predictions!, Enumerable.Range(0, classes).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+        int[] predictions = result.Predictions!;
+        var metrics = new ClassificationMetrics(labels, predictions, Enumerable.Range(0, classes).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+        // As scikit-learn: balanced accuracy averages the recall of the classes the rows hold; the macro F1 averages
+        // over the classes that occur among the true or the predicted labels (a fold may lack a rare class).
+        var predictedCounts = new int[classes];
+        foreach (int p in predictions)
+        {
+            predictedCounts[p]++;
+        }
+
         return name switch
         {
             "accuracy" => metrics.Accuracy,
-            "balanced_accuracy" => metrics.MacroAverage.Recall,
-            "f1_macro" => metrics.MacroAverage.F1,
+            "balanced_accuracy" => metrics.Classes.Where(c => c.Support > 0).Average(c => c.Recall),
+            "f1_macro" => metrics.Classes.Where((c, k) => c.Support > 0 || predictedCounts[k] > 0).Average(c => c.F1),
             "f1_weighted" => metrics.WeightedAverage.F1,
             _ => throw new ArgumentException($"'{name}' is not a classification score."),
         };

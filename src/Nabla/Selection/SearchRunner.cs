@@ -84,7 +84,8 @@ internal sealed class SearchRunner
         for (int round = 0; round < rounds && current.Count > 0; round++)
         {
             int epochs = round == rounds - 1 ? 0 : Math.Max(1, (int)(maxEpochs / Math.Pow(factor, rounds - 1 - round)));
-            CandidateResult[] roundResults = RunRound(current, round, epochs, out cancelled);
+            int resource = !_options.Halving ? 0 : epochs > 0 ? epochs : maxEpochs;
+            CandidateResult[] roundResults = RunRound(current, round, epochs, resource, out cancelled);
             Rank(roundResults);
             results.AddRange(roundResults.Where(r => r.SplitScores.Length == _folds.Count));
             if (cancelled)
@@ -99,7 +100,7 @@ internal sealed class SearchRunner
         return new SearchResult(results, _scoring, _folds.Count, FoldKind, parameterNames, cancelled);
     }
 
-    private CandidateResult[] RunRound(IReadOnlyList<SearchCandidate> candidates, int round, int epochs, out bool cancelled)
+    private CandidateResult[] RunRound(IReadOnlyList<SearchCandidate> candidates, int round, int epochs, int resource, out bool cancelled)
     {
         int folds = _folds.Count;
         var fits = new Fit[candidates.Count * folds];
@@ -134,11 +135,11 @@ internal sealed class SearchRunner
             Fit[] mine = fits[(c * folds)..((c + 1) * folds)];
             if (mine.Any(f => !f.Finished))
             {
-                return new CandidateResult(candidate, [], [], [], [], round, epochs);
+                return new CandidateResult(candidate, [], [], [], [], round, resource);
             }
 
             return new CandidateResult(candidate, mine.Select(f => f.Score).ToArray(), mine.Select(f => f.FitSeconds).ToArray(),
-                mine.Select(f => f.ScoreSeconds).ToArray(), mine.Select(f => f.Epochs).ToArray(), round, epochs)
+                mine.Select(f => f.ScoreSeconds).ToArray(), mine.Select(f => f.Epochs).ToArray(), round, resource)
             {
                 Failure = mine.Select(f => f.Failure).FirstOrDefault(m => m is not null),
             };
