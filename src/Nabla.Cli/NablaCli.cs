@@ -37,6 +37,7 @@ public static class NablaCli
             new VersionOption(),
         };
         root.Add(TrainCommand.Create(console, cancellationToken));
+        root.Add(SearchCommand.Create(console, cancellationToken));
         root.Add(EvaluateCommand.Create(console));
         root.Add(PredictCommand.Create(console));
         root.Add(SummaryCommand.Create(console));

@@ -169,10 +169,28 @@ internal static class TrainCommand
             prepared = DataPreparation.Prepare(loaded, s.Table.Preprocessing, recipe.ValidationSplit, recipe.Seed);
         }
 
-        var (train, validation, test) = (prepared.Train, prepared.Validation, prepared.Test);
-        ILoss loss = recipe.CreateLoss(train.Task);
-        Sequential model = resumed?.Model ?? recipe.CreateModel(train, loss);
-        ModelMetadata metadata = prepared.Metadata with { Loss = loss.Name };
+        TextWriter log = s.Json ? console.Error : console.Out;
+        TrainedModel trained = ModelTraining.Run(prepared, recipe, s.Data, s.Output,
+            loss => [new("data", s.Data), .. SequenceTasks.DescribeTask(s, prepared), .. recipe.Describe(loss), .. (loaded is null || loaded.IsImage ? [] : s.Table.Describe())],
+            s.Quiet ? null : log, s.Quiet ? null : log, console, console.Interactive && !s.Json, cancellationToken,
+            callbacks: metadata => Callbacks(s, metadata), resumed: resumed);
+        if (prepared.Forecast is not null || prepared.Text is not null)
+        {
+            SequenceTasks.Report(s, prepared, trained.Model, trained.Metadata, trained.Result, trained.History, trained.TrainSeconds, console);
+            return trained.History.Cancelled ? NablaCli.Interrupted : NablaCli.Success;
+        }
+
+        if (s.Plot is not null)
+        {
+            CurvePlot.Save(s.Plot, trained.History);
+        }
+
+        Report(s, trained, console);
+        return trained.History.Cancelled ? NablaCli.Interrupted : NablaCli.Success;
+    }
+
+    private static List<ITrainingCallback> Callbacks(TrainSettings s, ModelMetadata metadata)
+    {
         var callbacks = new List<ITrainingCallback>();
         if (s.Checkpoint is not null)
         {
@@ -184,114 +202,81 @@ internal static class TrainCommand
             callbacks.Add(new HistoryCsvCallback(s.Log));
         }
 
-        var session = new TrainingSession(model, loss, recipe.CreateOptimizer(model), recipe.CreateOptions(train.Count, callbacks));
-        if (resumed is not null)
-        {
-            Checkpoint.Restore(session, resumed);
-        }
-
-        TextWriter log = s.Json ? console.Error : console.Out;
-        if (!s.Quiet)
-        {
-            foreach (string note in prepared.Notes)
-            {
-                log.WriteLine(note);
-            }
-
-            int batch = session.Options.BatchSize;
-            string epochText = recipe.StopsAtConvergence ? $"epochs auto (until the loss converges, at most {recipe.MaxEpochs})" : $"{recipe.EpochLimit} epochs";
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{(resumed is null ? "Training" : $"Resuming after epoch {session.CompletedEpochs}:")} {Describe(model)} on {train.Count} samples of {DataLocator.Describe(s.Data)} ({recipe.Optimizer}, lr {recipe.EffectiveLearningRate}, batch {(batch <= 0 || batch >= train.Count ? "full" : batch)}, {epochText}, seed {recipe.Seed})"));
-        }
-
-        var watch = Stopwatch.StartNew();
-        TrainingHistory history = ProgressDisplay.Train(s.Quiet ? null : log, console, console.Interactive && !s.Json,
-            progress => session.Run(train, validation, progress, cancellationToken));
-        double trainSeconds = watch.Elapsed.TotalSeconds;
-
-        EvaluationResult result = Evaluator.Evaluate(model, loss, test);
-        if (!double.IsFinite(result.Loss))
-        {
-            throw new TrainingDivergedException(string.Create(CultureInfo.InvariantCulture,
-                $"The test loss is {result.Loss}: the model's outputs are not finite (learning rate {recipe.EffectiveLearningRate})."));
-        }
-
-        // The history and the settings go into the model file, for nabla report.
-        IReadOnlyList<KeyValuePair<string, string>> settings = [new("data", s.Data), .. SequenceTasks.DescribeTask(s, prepared), .. recipe.Describe(loss),
-            .. (loaded is null || loaded.IsImage ? [] : s.Table.Describe())];
-        ModelFile.Save(s.Output, model, metadata with { History = history, TrainingSettings = settings });
-        if (prepared.Forecast is not null || prepared.Text is not null)
-        {
-            SequenceTasks.Report(s, prepared, model, metadata, result, history, trainSeconds, console);
-            return history.Cancelled ? NablaCli.Interrupted : NablaCli.Success;
-        }
-
-        if (s.Plot is not null)
-        {
-            CurvePlot.Save(s.Plot, history);
-        }
-
-        Report(s, recipe, prepared, model, metadata, result, history, trainSeconds, console);
-        return history.Cancelled ? NablaCli.Interrupted : NablaCli.Success;
+        return callbacks;
     }
 
-    private static void Report(TrainSettings s, TrainingRecipe recipe, PreparedData prepared, Sequential model, ModelMetadata metadata, EvaluationResult result,
-        TrainingHistory history, double trainSeconds, CliConsole console)
+    private static void Report(TrainSettings s, TrainedModel trained, CliConsole console)
     {
-        var (train, test) = (prepared.Train, prepared.Test);
-        // Regression figures are reported in the target's own units.
-        RegressionMetrics? regression = train.Task == TaskKind.Regression ? Reports.Regression(test, result, metadata) : null;
+        var (recipe, history) = (trained.Recipe, trained.History);
         if (s.Json)
         {
-            var report = new JsonObject
-            {
-                ["train_seconds"] = Math.Round(trainSeconds, 3),
-                ["task"] = train.Task.ToString().ToLowerInvariant(),
-                ["epochs"] = history.Epochs.Count,
-                ["parameters"] = model.ParameterCount,
-                ["train_samples"] = train.Count,
-                ["test_samples"] = test.Count,
-                ["cancelled"] = history.Cancelled,
-                ["stopped_early"] = history.StoppedEarly,
-                ["best_epoch"] = history.BestEpoch,
-                ["epochs_auto"] = recipe.StopsAtConvergence,
-                ["converged"] = recipe.StopsAtConvergence ? history.StoppedEarly : null,
-                ["batch_size"] = recipe.ResolveBatchSize(train.Count) is int b && b > 0 && b < train.Count ? b : train.Count,
-                ["inputs"] = model.InputShape.Count,
-                ["imputed_cells"] = prepared.ImputedCells,
-                ["dropped_rows"] = prepared.DroppedRows,
-                ["unknown_categories"] = prepared.UnknownCategories,
-                ["epoch_seconds"] = new JsonArray(history.Epochs.Select(e => (JsonNode)Math.Round(e.Elapsed.TotalSeconds, 3)).ToArray()),
-                ["model"] = s.Output,
-            };
-            if (regression is null)
-            {
-                report["test_loss"] = Math.Round(result.Loss, 4);
-                report["test_accuracy"] = Math.Round(result.Accuracy, 4);
-            }
-            else
-            {
-                // the loss trained on is the MSE of the standardized target; the rest is in the target's units
-                report["test_standardized_mse"] = Math.Round(result.Loss, 6);
-                report["test_mse"] = regression.MeanSquaredError;
-                report["test_rmse"] = regression.RootMeanSquaredError;
-                report["test_mae"] = regression.MeanAbsoluteError;
-                report["test_r2"] = Math.Round(regression.R2, 4);
-            }
-
+            JsonObject report = Figures(trained);
+            report["model"] = s.Output;
             console.Out.WriteLine(report.ToJsonString());
             return;
         }
 
-        string figures = regression is null
-            ? FormattableString.Invariant($"Test accuracy {result.Accuracy:F4}, test loss {result.Loss:F4}")
-            : FormattableString.Invariant($"Test RMSE {regression.RootMeanSquaredError:G6}, MAE {regression.MeanAbsoluteError:G6}, R² {regression.R2:F4}");
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{figures} on {test.Count} samples; trained in {trainSeconds:F1} s{(history.Cancelled ? " (stopped early by Ctrl+C)" : "")}{Stopping(recipe, history)}."));
+            $"{TestFigures(trained)} on {trained.Prepared.Test.Count} samples; trained in {trained.TrainSeconds:F1} s{(history.Cancelled ? " (stopped early by Ctrl+C)" : "")}{Stopping(recipe, history)}."));
         console.Out.WriteLine($"Saved the model to {s.Output}{(s.Plot is null ? "" : $" and the curves to {s.Plot}")}.");
     }
 
-    private static string Stopping(TrainingRecipe recipe, TrainingHistory history)
+    /// <summary>"Test accuracy 0.9500, test loss 0.1700", or regression errors in the target's units.</summary>
+    internal static string TestFigures(TrainedModel trained)
+    {
+        var (prepared, result) = (trained.Prepared, trained.Result);
+        return prepared.Train.Task == Data.TaskKind.Regression && Reports.Regression(prepared.Test, result, trained.Metadata) is { } regression
+            ? FormattableString.Invariant($"Test RMSE {regression.RootMeanSquaredError:G6}, MAE {regression.MeanAbsoluteError:G6}, R² {regression.R2:F4}")
+            : FormattableString.Invariant($"Test accuracy {result.Accuracy:F4}, test loss {result.Loss:F4}");
+    }
+
+    /// <summary>The run's figures as train's --json gives them (without the model path).</summary>
+    internal static JsonObject Figures(TrainedModel trained)
+    {
+        var (prepared, recipe, model, result, history) = (trained.Prepared, trained.Recipe, trained.Model, trained.Result, trained.History);
+        var (train, test) = (prepared.Train, prepared.Test);
+        // Regression figures are reported in the target's own units.
+        RegressionMetrics? regression = train.Task == TaskKind.Regression ? Reports.Regression(test, result, trained.Metadata) : null;
+        var report = new JsonObject
+        {
+            ["train_seconds"] = Math.Round(trained.TrainSeconds, 3),
+            ["task"] = train.Task.ToString().ToLowerInvariant(),
+            ["epochs"] = history.Epochs.Count,
+            ["parameters"] = model.ParameterCount,
+            ["train_samples"] = train.Count,
+            ["test_samples"] = test.Count,
+            ["cancelled"] = history.Cancelled,
+            ["stopped_early"] = history.StoppedEarly,
+            ["best_epoch"] = history.BestEpoch,
+            ["epochs_auto"] = recipe.StopsAtConvergence,
+            ["converged"] = recipe.StopsAtConvergence ? history.StoppedEarly : null,
+            ["batch_size"] = recipe.ResolveBatchSize(train.Count) is int b && b > 0 && b < train.Count ? b : train.Count,
+            ["inputs"] = model.InputShape.Count,
+            ["imputed_cells"] = prepared.ImputedCells,
+            ["dropped_rows"] = prepared.DroppedRows,
+            ["unknown_categories"] = prepared.UnknownCategories,
+            ["epoch_seconds"] = new JsonArray(history.Epochs.Select(e => (JsonNode)Math.Round(e.Elapsed.TotalSeconds, 3)).ToArray()),
+        };
+        if (regression is null)
+        {
+            report["test_loss"] = Math.Round(result.Loss, 4);
+            report["test_accuracy"] = Math.Round(result.Accuracy, 4);
+        }
+        else
+        {
+            // the loss trained on is the MSE of the standardized target; the rest is in the target's units
+            report["test_standardized_mse"] = Math.Round(result.Loss, 6);
+            report["test_mse"] = regression.MeanSquaredError;
+            report["test_rmse"] = regression.RootMeanSquaredError;
+            report["test_mae"] = regression.MeanAbsoluteError;
+            report["test_r2"] = Math.Round(regression.R2, 4);
+        }
+
+        return report;
+    }
+
+    /// <summary>How the run stopped, as a clause: converged, did not converge, early stopping.</summary>
+    internal static string Stopping(TrainingRecipe recipe, TrainingHistory history)
     {
         if (recipe.StopsAtConvergence)
         {
@@ -302,12 +287,6 @@ internal static class TrainCommand
 
         return history.StoppedEarly ? $" (early stopping; best epoch {history.BestEpoch})" : "";
     }
-
-    /// <summary>"784-128-10" for a dense network; the input shape and the layer kinds for any other.</summary>
-    private static string Describe(Sequential model) =>
-        model.Layers.All(l => l is Dense or Nabla.Layers.Activation or Dropout or BatchNorm or Flatten)
-            ? string.Join("-", new[] { model.InputShape.Count }.Concat(model.Layers.OfType<Dense>().Select(d => d.Units)))
-            : $"[{string.Join(", ", model.InputShape.ToArray())}] → {string.Join(" ", model.Layers.Where(l => l is not Nabla.Layers.Activation).Select(l => l.Kind))}";
 
     /// <summary>Every file the run will write is checked before any data is read: a folder that exists, a path that is
     /// new or a regular file, a known image format for the plot.</summary>

@@ -71,20 +71,22 @@ internal sealed class SearchRunner
 
     private SearchResult Execute(IReadOnlyList<SearchCandidate> candidates, IReadOnlyList<string> parameterNames)
     {
-        // The rounds: without halving one, with the recipe's epochs; with halving, as scikit-learn plans them
-        // (1 + ⌊log_f n⌋ rounds at most, as many as the epochs allow), the last with the recipe's own epochs.
-        int factor = _options.HalvingFactor, n = candidates.Count;
+        // The rounds: without halving one, with the recipe's epochs; with halving, as scikit-learn plans them, the last
+        // with the recipe's own epochs.
+        int n = candidates.Count;
         int maxEpochs = candidates[0].Recipe.EpochLimit;
-        int rounds = !_options.Halving ? 1 : Math.Max(1, Math.Min(1 + (int)Math.Floor(Math.Log(n) / Math.Log(factor) + 1e-9), 1 + (int)Math.Floor(Math.Log(maxEpochs) / Math.Log(factor) + 1e-9)));
-        _total = Enumerable.Range(0, rounds).Sum(i => (int)Math.Ceiling(n / Math.Pow(factor, i))) * _folds.Count;
+        IReadOnlyList<HalvingRound> plan = _options.Halving ? SuccessiveHalving.Plan(n, maxEpochs, _options.HalvingFactor) : [new HalvingRound(n, maxEpochs)];
+        int rounds = plan.Count;
+        _total = plan.Sum(r => r.Candidates) * _folds.Count;
 
         var results = new List<CandidateResult>();
         IReadOnlyList<SearchCandidate> current = candidates;
         bool cancelled = false;
         for (int round = 0; round < rounds && current.Count > 0; round++)
         {
-            int epochs = round == rounds - 1 ? 0 : Math.Max(1, (int)(maxEpochs / Math.Pow(factor, rounds - 1 - round)));
-            int resource = !_options.Halving ? 0 : epochs > 0 ? epochs : maxEpochs;
+            // the last round keeps the recipe's epochs (auto stays auto)
+            int epochs = round == rounds - 1 ? 0 : plan[round].Epochs;
+            int resource = _options.Halving ? plan[round].Epochs : 0;
             CandidateResult[] roundResults = RunRound(current, round, epochs, resource, out cancelled);
             Rank(roundResults);
             results.AddRange(roundResults.Where(r => r.SplitScores.Length == _folds.Count));
@@ -93,7 +95,7 @@ internal sealed class SearchRunner
                 break;
             }
 
-            int keep = (int)Math.Ceiling(current.Count / (double)factor);
+            int keep = (int)Math.Ceiling(current.Count / (double)_options.HalvingFactor);
             current = roundResults.Where(r => !double.IsNaN(r.Mean)).OrderBy(r => r.Rank).ThenBy(r => r.Candidate.Index).Take(keep).Select(r => r.Candidate).OrderBy(c => c.Index).ToArray();
         }
 

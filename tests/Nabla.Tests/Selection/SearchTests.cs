@@ -184,6 +184,20 @@ public sealed class SearchTests
     }
 
     [Fact]
+    public void The_halving_plan_is_scikit_learns_with_epochs_as_the_resource()
+    {
+        Assert.Equal([new(9, 1), new(3, 3), new HalvingRound(1, 9)], SuccessiveHalving.Plan(9, 9, 3));
+        Assert.Equal([new(27, 1), new(9, 3), new(3, 9), new HalvingRound(1, 27)], SuccessiveHalving.Plan(27, 27, 3));
+        // epochs auto (at most 200): 10 candidates make 3 rounds, the last with the recipe's own limit
+        Assert.Equal([new(10, 22), new(4, 66), new HalvingRound(2, 200)], SuccessiveHalving.Plan(10, 200, 3));
+        // few epochs limit the rounds: 5 epochs divide by 3 once
+        Assert.Equal([new(100, 1), new HalvingRound(34, 5)], SuccessiveHalving.Plan(100, 5, 3));
+        Assert.Equal([new(8, 1), new(4, 2), new(2, 5), new HalvingRound(1, 10)], SuccessiveHalving.Plan(8, 10, 2));
+        Assert.Equal([new HalvingRound(1, 10)], SuccessiveHalving.Plan(1, 10, 3));
+        Assert.Throws<ArgumentException>(() => SuccessiveHalving.Plan(9, 9, 1));
+    }
+
+    [Fact]
     public void A_cancelled_search_keeps_the_candidates_whose_folds_all_finished()
     {
         var data = new TabularSearchData(SelectionData.ThreeClasses());
