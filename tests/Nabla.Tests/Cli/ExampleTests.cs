@@ -76,6 +76,83 @@ public sealed class ExampleTests : IDisposable
         }
     }
 
+    /// <summary>The commands of examples/README.md that mention one of <paramref name="files"/>: each indented
+    /// <c>dotnet run … --</c> line (continuations joined), as arguments.</summary>
+    private static List<string[]> ExampleCommands(params string[] files)
+    {
+        string page = File.ReadAllText(Path.Combine(TestData.RepositoryRoot, "examples", "README.md")).Replace("\\\n", " ", StringComparison.Ordinal);
+        const string Run = "dotnet run -c Release --project src/Nabla.Cli -- ";
+        return page.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith(Run, StringComparison.Ordinal) && files.Any(f => l.Contains(f, StringComparison.Ordinal)))
+            .Select(l => SearchCliTests.Words(l[Run.Length..])).ToList();
+    }
+
+    /// <summary><paramref name="args"/> at a small size: at most <paramref name="epochs"/> epochs (also when auto), two
+    /// folds, the files written in the scratch folder, <paramref name="data"/> for the data file.</summary>
+    private string[] Small(string[] args, string from, string data, int epochs)
+    {
+        var result = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i], option = i > 0 ? args[i - 1] : "";
+            result.Add(a == from ? data
+                : option == "--cv" ? "2"
+                : option is "--epochs" or "--max-epochs" && int.TryParse(a, out int n) ? Math.Min(n, epochs).ToString(System.Globalization.CultureInfo.InvariantCulture)
+                : option is "--out" or "--results" or "--model" or "--plot" ? Path.Combine(_folder, a)
+                : a);
+        }
+
+        if (args[0] is "train" or "search" && !args.Contains("--epochs"))
+        {
+            result.AddRange(["--max-epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+
+        return [.. result];
+    }
+
+    [Fact]
+    public void The_penguins_reach_the_reference_accuracy_with_the_defaults_and_their_search_runs()
+    {
+        var commands = ExampleCommands("examples/penguins.csv");
+        Assert.Equal(["train", "search"], commands.Select(c => c[0]));
+        string data = Path.Combine(TestData.RepositoryRoot, "examples", "penguins.csv");
+
+        // as written: 1.0 on the 86 held-out birds (scikit-learn's 0.988)
+        string[] train = [.. commands[0].Select(a => a == "examples/penguins.csv" ? data : a == "penguins.nabla" ? Path.Combine(_folder, a) : a), "--json", "--quiet"];
+        var (code, output, error) = CliRunner.Run(train);
+        Assert.True(code == 0, error);
+        JsonNode json = JsonNode.Parse(output)!;
+        Assert.Equal(86, (int)json["test_samples"]!);
+        Assert.True((double)json["test_accuracy"]! >= 0.98, output);
+
+        var search = CliRunner.Run(Small(commands[1], "examples/penguins.csv", data, epochs: 10));
+        Assert.True(search.Code == 0, search.Error);
+        Assert.Contains("Searching 18 candidates × 2 folds (stratified) = 36 fits on 258 rows", search.Out);
+        Assert.Equal(19, File.ReadAllLines(Path.Combine(_folder, "penguins-search.csv")).Length);
+    }
+
+    [SharedDataFact("tabular/ames-housing.csv")]
+    public void The_house_price_walkthrough_runs_on_a_slice_of_ames()
+    {
+        const string Ames = "../shared/datasets/tabular/ames-housing.csv";
+        var commands = ExampleCommands(Ames, "--model ames.nabla");
+        Assert.Equal(["train", "report", "search"], commands.Select(c => c[0]));
+        string slice = Path.Combine(_folder, "ames.csv");
+        File.WriteAllLines(slice, File.ReadLines(SharedData.PathOf("tabular/ames-housing.csv")).Take(401));
+        foreach (string[] command in commands)
+        {
+            string[] args = Small(command, Ames, slice, epochs: 3);
+            var (code, output, error) = CliRunner.Run(args);
+            Assert.True(code == 0, $"{string.Join(' ', args)}\n{error}");
+            if (command[0] == "train")
+            {
+                Assert.Matches(@"Test RMSE [\d.]+, MAE [\d.]+, R² -?\d\.\d{4} on 100 samples", output);
+            }
+        }
+
+        Assert.Contains("predicted against actual", File.ReadAllText(Path.Combine(_folder, "ames.html")), StringComparison.Ordinal);
+        Assert.Equal(10, File.ReadAllLines(Path.Combine(_folder, "ames-search.csv")).Length);
+    }
+
     [Fact]
     public void Standard_scaling_is_applied_once_when_testing_on_the_training_data()
     {
