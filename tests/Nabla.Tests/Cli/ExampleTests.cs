@@ -154,6 +154,59 @@ public sealed class ExampleTests : IDisposable
     }
 
     [Fact]
+    public void The_readme_search_commands_run_at_a_small_size()
+    {
+        // every "nabla search" line of the README, with two folds, at most two epochs and three random candidates
+        string readme = File.ReadAllText(Path.Combine(TestData.RepositoryRoot, "README.md"));
+        Assert.Contains("nabla search --grid \"layers=50;100;50,50 l2=0.0001,0.001 lr=0.001,0.01\" --cv 3 --epochs 10 --results results.csv", readme);
+        var commands = System.Text.RegularExpressions.Regex.Matches(readme, "```bash\n(.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline)
+            .SelectMany(m => m.Groups[1].Value.Replace("\\\n", " ", StringComparison.Ordinal).Split('\n'))
+            .Where(l => l.StartsWith("nabla search ", StringComparison.Ordinal))
+            .Select(l => SearchCliTests.Words(l["nabla ".Length..]).TakeWhile(w => !w.StartsWith('#')).ToArray()).ToArray();
+        Assert.True(commands.Length >= 4, $"found {commands.Length} commands");
+        string digits = TestData.WriteSlice(600, 200);
+        try
+        {
+            foreach (string[] command in commands)
+            {
+                var args = new List<string>(Small(command, "examples/penguins.csv", Path.Combine(TestData.RepositoryRoot, "examples", "penguins.csv"), epochs: 2));
+                for (int i = 1; i < args.Count; i++)
+                {
+                    if (args[i - 1] == "--random")
+                    {
+                        args[i] = "3";
+                    }
+                }
+
+                if (!args.Contains("--data"))
+                {
+                    args.AddRange(["--data", digits]);
+                }
+
+                if (!args.Contains("--cv"))
+                {
+                    args.AddRange(["--cv", "2"]);
+                }
+
+                if (!args.Contains("--out"))
+                {
+                    args.AddRange(["--out", Path.Combine(_folder, "best.nabla")]);
+                }
+
+                var (code, output, error) = CliRunner.Run([.. args, "--quiet"]);
+                Assert.True(code == 0, $"{string.Join(' ', args)}\n{error}");
+                Assert.Contains("To train it again: nabla train ", output);
+            }
+        }
+        finally
+        {
+            Directory.Delete(digits, recursive: true);
+        }
+
+        Assert.Equal(13, File.ReadAllLines(Path.Combine(_folder, "results.csv")).Length);
+    }
+
+    [Fact]
     public void Standard_scaling_is_applied_once_when_testing_on_the_training_data()
     {
         string xor = Path.Combine(TestData.RepositoryRoot, "examples", "xor.csv");

@@ -43,6 +43,8 @@ public sealed partial class LearnPageTests(Xunit.Abstractions.ITestOutputHelper 
 
         Assert.True(File.Exists(Path.Combine(_work, "optimizers.png")));
         Assert.True(File.Exists(Path.Combine(_work, "report.html")));
+        Assert.True(File.Exists(Path.Combine(_work, "search.csv")));
+        Assert.True(File.Exists(Path.Combine(_work, "tuned.nabla")));
         Assert.True(Directory.Exists(Path.Combine(_work, "errors")));
     }
 
@@ -66,7 +68,7 @@ public sealed partial class LearnPageTests(Xunit.Abstractions.ITestOutputHelper 
     private string[] Small(string[] args)
     {
         var result = new List<string>();
-        if (args[0] is "train" or "evaluate" or "report" or "explain" && !args.Contains("--data"))
+        if (args[0] is "train" or "search" or "evaluate" or "report" or "explain" && !args.Contains("--data"))
         {
             result.AddRange([args[0], "--data", _digits]);
             args = args[1..];
@@ -83,7 +85,7 @@ public sealed partial class LearnPageTests(Xunit.Abstractions.ITestOutputHelper 
             {
                 a = Path.Combine(TestData.RepositoryRoot, a);
             }
-            else if (Regex.IsMatch(a, @"^[\w-]+\.(nabla|png|html|jpg|svg)$") || (i > 0 && args[i - 1] == "--errors"))
+            else if (Regex.IsMatch(a, @"^[\w-]+\.(nabla|png|html|jpg|svg|csv|json)$") || (i > 0 && args[i - 1] == "--errors"))
             {
                 a = Path.Combine(_work, a);
             }
