@@ -9,15 +9,23 @@ F=../shared/datasets/fashion-mnist
 out=$(mktemp -d)
 echo "# issue 3: fashion-mnist 784-512-512-10, Adam 1e-3, batch 64, 5 epochs"
 nabla train --data $F --layers 512,512 --epochs 5 --seed 0 --json --quiet --out $out/a.nabla
+if /usr/bin/python3 -c "import torch" 2>/dev/null; then
+  echo "# the same in PyTorch 1.13 CPU, side by side (../shared/reference/anchors.py torch-wide, 2 threads)"
+  /usr/bin/python3 ../shared/reference/anchors.py $F torch-wide 5
+fi
 echo "# issue 3: fashion-mnist 784-128-10, Adam 1e-3, batch 64, 10 epochs"
 nabla train --data $F --layers 128 --epochs 10 --seed 0 --json --quiet --out $out/b.nabla
+if /usr/bin/python3 -c "import torch" 2>/dev/null; then
+  echo "# the same in PyTorch (anchors.py torch-mlp)"
+  /usr/bin/python3 ../shared/reference/anchors.py $F torch-mlp 10
+fi
 echo "# issue 3: the tutorials' network on mnist-10k: 784-10-10, U(-0.5,0.5), full-batch GD, lr 0.1, 500 iterations"
 nabla train --layers 10 --loss categorical-cross-entropy --init uniform --optimizer sgd --lr 0.1 --batch-size full --epochs 500 --seed 0 --json --quiet --out $out/c.nabla
 if /usr/bin/python3 -c "import numpy" 2>/dev/null; then
   echo "# issue 3: the same network in NumPy, side by side (bench/reference/numpy_tutorial.py, float64, 2 BLAS threads)"
   OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/reference/numpy_tutorial.py data/mnist-10k
 fi
-echo "# issue 3: the default run (mnist-10k, 784-128-10, Adam, 10 epochs)"
+echo "# issue 3: the default run (the built-in mnist-10k, 784-128-10, Adam, 10 epochs)"
 nabla train --seed 0 --json --quiet --out $out/d.nabla
 echo "# issue 5: fashion-mnist 784-512-256-10, batch norm, dropout 0.2, AdamW 2e-3, cosine, batch 128, 15 epochs"
 nabla train --data $F --layers 512,256 --batch-norm --dropout 0.2 --optimizer adamw --lr 0.002 --schedule cosine --batch-size 128 --epochs 15 --seed 0 --json --quiet --out $out/e.nabla

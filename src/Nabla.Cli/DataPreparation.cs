@@ -98,6 +98,12 @@ internal sealed record LoadedData(string Source, TabularData? Table, Dataset? Im
 /// <param name="IsImage">Whether the data are 28×28-style images from IDX files.</param>
 internal sealed record PreparedData(Dataset Train, Dataset? Validation, Dataset Test, ModelMetadata Metadata, bool IsImage)
 {
+    /// <summary>A forecasting run's series, windows and baselines (--task forecast).</summary>
+    public ForecastPrepared? Forecast { get; init; }
+
+    /// <summary>A language model's corpus and bigram baseline (--task text).</summary>
+    public TextPrepared? Text { get; init; }
+
     /// <summary>What the user should know about the data before training (imputation, dropped rows, warnings), one line each.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 

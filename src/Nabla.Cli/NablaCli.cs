@@ -46,12 +46,13 @@ public static class NablaCli
         root.Add(WeightsCommand.Create(console));
         root.Add(CompareCommand.Create(console));
         root.Add(ServeCommand.Create(console, cancellationToken));
+        root.Add(GenerateCommand.Create(console));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
             string command = parse.CommandResult.Command.Name;
-            console.Error.WriteLine($"nabla: error: {string.Join("; ", parse.Errors.Select(e => e.Message))} (see 'nabla {(command == root.Name ? "" : command + " ")}--help')");
+            console.Error.WriteLine($"nabla: error: {string.Join("; ", parse.Errors.Select(e => Readable(e.Message)))} (see 'nabla {(command == root.Name ? "" : command + " ")}--help')");
             return BadInput;
         }
 
@@ -76,4 +77,13 @@ public static class NablaCli
             return BadInput;
         }
     }
+
+    /// <summary>System.CommandLine's "Cannot parse argument 'x' for option '--window' as expected type
+    /// 'System.Nullable`1[System.Int32]'" in the user's words: "… as a whole number".</summary>
+    private static string Readable(string message) => message
+        .Replace("as expected type 'System.Nullable`1[System.Int32]'", "as a whole number", StringComparison.Ordinal)
+        .Replace("as expected type 'System.Int32'", "as a whole number", StringComparison.Ordinal)
+        .Replace("as expected type 'System.Nullable`1[System.Double]'", "as a number", StringComparison.Ordinal)
+        .Replace("as expected type 'System.Double'", "as a number", StringComparison.Ordinal)
+        .Replace("as expected type 'System.Single'", "as a number", StringComparison.Ordinal);
 }

@@ -21,7 +21,15 @@ internal sealed class TrainOptionSet
 
     public Option<string[]> Drop { get; } = new("--drop") { Description = "CSV: columns to ignore (id-like), by name or index; repeat or separate with commas.", AllowMultipleArgumentsPerToken = true };
 
-    public Option<string?> Task { get; } = new("--task") { Description = "CSV: classification, binary or regression (default: detected from the target)." };
+    public Option<string?> Task { get; } = new("--task") { Description = "classification, binary or regression for a CSV file (default: detected from the target); forecast for a time series CSV (with --window); text for a file of lines (a character-level language model)." };
+
+    public Option<int?> Window { get; } = new("--window") { Description = "Forecast: past steps per input window (required with --task forecast)." };
+
+    public Option<int?> Horizon { get; } = new("--horizon") { Description = "Forecast: steps to forecast after each window (default 1)." };
+
+    public Option<int?> Season { get; } = new("--season") { Description = "Forecast: season length in steps, for the seasonal naive baseline (e.g. 11 for yearly sunspots, 7 for daily data)." };
+
+    public Option<string?> Date { get; } = new("--date") { Description = "Forecast: the date column, or none (default: a column named date, year, time, …, or of dates)." };
 
     public Option<double> TestSplit { get; } = new("--test-split") { Description = "CSV: fraction held out as the test set (stratified for classification); 0 tests on the training data.", DefaultValueFactory = _ => 0.2 };
 
@@ -109,7 +117,14 @@ internal sealed class TrainOptionSet
          Augment, Dropout, BatchNorm, L2, WeightDecay, ClipNorm, ClipValue, Schedule, EarlyStopping, Monitor, Patience, MinDelta];
 
     /// <summary>Every option of the set.</summary>
-    public IReadOnlyList<Option> All => [Data, .. TableOnly, .. RecipeOptions];
+    public IReadOnlyList<Option> All => [Data, .. TableOnly, .. SequenceOnly, .. RecipeOptions];
+
+    /// <summary>The options of --task forecast.</summary>
+    public IReadOnlyList<Option> SequenceOnly => [Window, Horizon, Season, Date];
+
+    /// <summary>The forecasting options as given.</summary>
+    public SequenceOptions CreateSequenceOptions(ParseResult parse) =>
+        new(parse.GetValue(Window), parse.GetValue(Horizon), parse.GetValue(Season), parse.GetValue(Date));
 
     /// <summary>The recipe the options describe.</summary>
     /// <exception cref="UsageException">A value the option does not take.</exception>
@@ -176,7 +191,11 @@ internal sealed class TrainOptionSet
     }
 
     /// <summary>The first CSV-only option given on the command line, or null.</summary>
-    public string? GivenTableOption(ParseResult parse) => TableOnly.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false })?.Name;
+    public string? GivenTableOption(ParseResult parse) => GivenTableOptions(parse).FirstOrDefault();
+
+    /// <summary>Every CSV-only option given on the command line, in <see cref="TableOnly"/>'s order.</summary>
+    public IReadOnlyList<string> GivenTableOptions(ParseResult parse) =>
+        TableOnly.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToArray();
 
     private static string[] List(string[]? values) =>
         (values ?? []).SelectMany(d => d.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();

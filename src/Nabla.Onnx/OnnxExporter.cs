@@ -21,7 +21,10 @@ namespace Nabla.Onnx;
 /// indicators are refused (<see cref="OnnxExportException"/>).
 /// Output <c>output</c>: float [batch, outputs] — class probabilities, a binary model's P(second class), or
 /// regression values in the target's units. Classifiers also have <c>label</c>: int64 [batch], the predicted class
-/// index (argmax; for binary, P &gt; 0.5), whose names are in the metadata entry <c>class_names</c>.</para>
+/// index (argmax; for binary, P &gt; 0.5), whose names are in the metadata entry <c>class_names</c>. A language model
+/// (<c>--task text</c>) takes token ids as floats, [batch, steps], and gives [batch, steps, vocabulary] probabilities
+/// and [batch, steps] labels (the vocabulary is its class names); a forecasting model takes the raw window [batch,
+/// window, columns] and gives the next [batch, horizon] values.</para>
 /// <para>Written with Google.Protobuf from the ONNX schema (src/Nabla.Onnx/Schema/onnx.proto), atomically.</para>
 /// </remarks>
 public static class OnnxExporter
@@ -100,7 +103,9 @@ public static class OnnxExporter
         proto.Output.Add(Value(OutputName, TensorProto.Types.DataType.Float, model.OutputShape.ToArray().Select(d => (long)d).ToArray()));
         if (classifier)
         {
-            proto.Output.Add(Value(LabelName, TensorProto.Types.DataType.Int64, []));
+            // one index per sample, or per step for a language model ([batch, steps]: the argmax over the last axis)
+            long[] labelShape = outputs == 1 ? [] : model.OutputShape.ToArray()[..^1].Select(d => (long)d).ToArray();
+            proto.Output.Add(Value(LabelName, TensorProto.Types.DataType.Int64, labelShape));
         }
 
         var onnx = new ModelProto

@@ -52,15 +52,27 @@ public sealed class OnnxGraph
 
     /// <summary>A node of the standard domain (opset <see cref="OnnxExporter.Opset"/>) with one output; returns the
     /// output's name ("scope/OpType").</summary>
-    public string Node(string opType, IReadOnlyList<string> inputs, params OnnxAttribute[] attributes)
+    public string Node(string opType, IReadOnlyList<string> inputs, params OnnxAttribute[] attributes) => Node(opType, inputs, 1, attributes)[0];
+
+    /// <summary>A node with <paramref name="outputs"/> outputs (ONNX's RNN, LSTM and GRU give Y, every step's state,
+    /// and Y_h, the last one's); returns their names ("scope/OpType", then "scope/OpType:1", …). Outputs nobody reads
+    /// are allowed.</summary>
+    public IReadOnlyList<string> Node(string opType, IReadOnlyList<string> inputs, int outputs, params OnnxAttribute[] attributes)
     {
         ArgumentException.ThrowIfNullOrEmpty(opType);
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(attributes);
-        string output = Unique($"{Scope}/{opType}");
-        var node = new NodeProto { OpType = opType, Name = output };
+        ArgumentOutOfRangeException.ThrowIfLessThan(outputs, 1);
+        string[] names = new string[outputs];
+        names[0] = Unique($"{Scope}/{opType}");
+        for (int i = 1; i < outputs; i++)
+        {
+            names[i] = Unique($"{names[0]}:{i.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        var node = new NodeProto { OpType = opType, Name = names[0] };
         node.Input.AddRange(inputs);
-        node.Output.Add(output);
+        node.Output.AddRange(names);
         foreach (OnnxAttribute a in attributes)
         {
             var attribute = new AttributeProto { Name = a.Name };
@@ -82,7 +94,7 @@ public sealed class OnnxGraph
         }
 
         Proto.Node.Add(node);
-        return output;
+        return names;
     }
 
     /// <summary>Renames the last node's output to <paramref name="name"/> (a graph output).</summary>

@@ -5,7 +5,8 @@ namespace Nabla.Onnx;
 /// <summary>
 /// The ONNX form of every layer kind, in one table keyed by the registry's <see cref="LayerType"/> (opset
 /// <see cref="OnnxExporter.Opset"/>). A new kind is one entry here — a convolution, for instance, a <c>Conv</c> node
-/// with its [filters, channels, h, w] weights as they are and its pads and strides as attributes; a user's own kind
+/// with its [filters, channels, h, w] weights as they are and its pads and strides as attributes, a recurrent layer
+/// ONNX's RNN, LSTM or GRU node with its gates reordered; a user's own kind
 /// joins with <see cref="Register"/>. A model with a kind that has no entry is refused before anything is written.
 /// </summary>
 public static class OnnxLayerMappings
@@ -29,6 +30,10 @@ public static class OnnxLayerMappings
         [MaxPool2D.Definition] = (layer, graph, x) => MapPool("MaxPool", (Pool2D)layer, graph, x),
         [AvgPool2D.Definition] = (layer, graph, x) => MapPool("AveragePool", (Pool2D)layer, graph, x),
         [GlobalAveragePool2D.Definition] = (layer, graph, x) => graph.Node("Flatten", [graph.Node("GlobalAveragePool", [x])], OnnxAttribute.Of("axis", 1L)),
+        [SimpleRnn.Definition] = MapRecurrent,
+        [Lstm.Definition] = MapRecurrent,
+        [Gru.Definition] = MapRecurrent,
+        [Embedding.Definition] = MapEmbedding,
     };
 
     /// <summary>The kinds that can be exported.</summary>
@@ -115,6 +120,86 @@ public static class OnnxLayerMappings
     /// a window are dropped, as the layer does).</summary>
     private static string MapPool(string op, Pool2D pool, OnnxGraph graph, string x) =>
         graph.Node(op, [x], OnnxAttribute.Of("kernel_shape", pool.Size.Height, pool.Size.Width), OnnxAttribute.Of("strides", pool.Stride.Height, pool.Stride.Width));
+
+    /// <summary>
+    /// ONNX's RNN, LSTM or GRU node (opset 13: time-major, so the input is transposed to [time, batch, features] and
+    /// Y [time, 1, batch, units] back to [batch, time, units]; without return_sequences the output is Y_h [1, batch,
+    /// units], squeezed). The weights become ONNX's [gates·units, in] blocks in ONNX's gate order — LSTM i, o, f, c
+    /// from PyTorch's i, f, g, o; GRU z, r, h from r, z, n — and the bias B = [Wb | Rb]: the layer's bias as Wb, and Rb
+    /// zero (RNN, LSTM: one bias is the sum of PyTorch's two) or GRU's recurrent bias, which stays inside r ⊙ (…) with
+    /// <c>linear_before_reset=1</c> (the reset-after form). Truncation is a training setting: nothing to export.
+    /// </summary>
+    private static string MapRecurrent(Layer layer, OnnxGraph graph, string x)
+    {
+        var recurrent = (RecurrentLayer)layer;
+        int units = recurrent.Units, features = recurrent.InputShape[1], gates = recurrent.Gates;
+        (string op, int[] order) = recurrent switch
+        {
+            Lstm => ("LSTM", new[] { 0, 3, 1, 2 }),
+            Gru => ("GRU", new[] { 1, 0, 2 }),
+            _ => ("RNN", new[] { 0 }),
+        };
+        string w = graph.Constant("W", OnnxGateBlocks(recurrent.Kernel.Value, features, units, order), 1, gates * units, features);
+        string r = graph.Constant("R", OnnxGateBlocks(recurrent.RecurrentKernel.Value, units, units, order), 1, gates * units, units);
+        float[] bias = new float[2 * gates * units];
+        ReorderGates(recurrent.Bias.Value, units, order, bias.AsSpan(0, gates * units));
+        OnnxAttribute[] attributes = [OnnxAttribute.Of("hidden_size", (long)units)];
+        if (recurrent is Gru gru)
+        {
+            ReorderGates(gru.RecurrentBias.Value, units, order, bias.AsSpan(gates * units));
+            attributes = [.. attributes, OnnxAttribute.Of("linear_before_reset", 1L)];
+        }
+
+        string b = graph.Constant("B", bias, 1, 2 * gates * units);
+        string timeMajor = graph.Node("Transpose", [x], OnnxAttribute.Of("perm", 1, 0, 2));
+        IReadOnlyList<string> outputs = graph.Node(op, [timeMajor, w, r, b], 2, attributes);
+        if (!recurrent.ReturnSequences)
+        {
+            return graph.Node("Squeeze", [outputs[1], graph.Int64Constant("direction_axis", [0], 1)]);
+        }
+
+        string steps = graph.Node("Squeeze", [outputs[0], graph.Int64Constant("direction_axis", [1], 1)]);
+        return graph.Node("Transpose", [steps], OnnxAttribute.Of("perm", 1, 0, 2));
+    }
+
+    /// <summary>A weight [rows, gates·units] (Nabla's [in, out], gate blocks side by side) as ONNX's [gates·units, rows],
+    /// the blocks in <paramref name="order"/> (ONNX block g is Nabla's block order[g]).</summary>
+    private static float[] OnnxGateBlocks(ReadOnlySpan<float> weight, int rows, int units, int[] order)
+    {
+        int columns = order.Length * units;
+        float[] result = new float[columns * rows];
+        for (int g = 0; g < order.Length; g++)
+        {
+            for (int j = 0; j < units; j++)
+            {
+                for (int k = 0; k < rows; k++)
+                {
+                    result[((g * units) + j) * rows + k] = weight[k * columns + order[g] * units + j];
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>A bias [gates·units] with its blocks in <paramref name="order"/>.</summary>
+    private static void ReorderGates(ReadOnlySpan<float> bias, int units, int[] order, Span<float> destination)
+    {
+        for (int g = 0; g < order.Length; g++)
+        {
+            bias.Slice(order[g] * units, units).CopyTo(destination.Slice(g * units, units));
+        }
+    }
+
+    /// <summary>Gather of the table's rows [vocabulary, dimension] at the ids (the float input cast to int64): y[…, :]
+    /// = E[id, :], as the layer.</summary>
+    private static string MapEmbedding(Layer layer, OnnxGraph graph, string x)
+    {
+        var embedding = (Embedding)layer;
+        string table = graph.Constant("weight", embedding.Weight.Value, embedding.Vocabulary, embedding.Dimension);
+        string ids = graph.Node("Cast", [x], OnnxAttribute.Of("to", (long)global::Onnx.TensorProto.Types.DataType.Int64));
+        return graph.Node("Gather", [table, ids], OnnxAttribute.Of("axis", 0L));
+    }
 
     /// <summary>Reshape to [batch (0: kept), OutputShape…], the −1 already resolved.</summary>
     private static string MapReshape(Layer layer, OnnxGraph graph, string x)

@@ -113,6 +113,12 @@ public static class Targets
         {
             _ = metadata.ClassNames[output.Row(0)[0] > 0.5f ? 1 : 0];
         }
+        else if (metadata.Task == TaskKind.Text)
+        {
+            // what nabla generate does: lines drawn from the vocabulary, fed back as ids
+            var generator = new TextGenerator(model, metadata.ClassNames);
+            _ = generator.Sample(2, 0.8f, generator.MaxLength > 1 ? metadata.ClassNames[^1] : "", seed: 1);
+        }
     }
 
     private static IEnumerable<(string, Sequential, ModelMetadata)> SeedModels()
@@ -147,6 +153,25 @@ public static class Targets
             History = TrainingHistory.FromJson("""{"epochs":[{"epoch":1,"loss":0.9,"accuracy":null,"val_loss":1.1,"val_accuracy":null,"learning_rate":0.01},{"epoch":2,"loss":0.5,"accuracy":null,"val_loss":0.7,"val_accuracy":null,"learning_rate":0.005}],"best_epoch":2,"stopped_early":true,"cancelled":false}"""),
             TrainingSettings = [new("data", "houses.csv"), new("layers", "4"), new("lr", "0.01")],
         });
+
+        // a forecasting model (--task forecast): a window of 6 steps of 2 columns through a GRU, 2 steps ahead
+        var forecast = new Sequential(6, 2).Add(new Gru(4)).Add(new Dense(2));
+        forecast.Initialize(seed: 4);
+        yield return ("forecast", forecast, new ModelMetadata([], 1f, "mse")
+        {
+            Task = TaskKind.Regression,
+            TargetName = "sales",
+            TargetMean = 20,
+            TargetStd = 4,
+            Scaler = new Scaler(ScalingKind.Standard, new float[12], Enumerable.Repeat(0.5f, 12).ToArray()),
+            Forecast = new ForecastSettings(6, 2, 3, ["sales", "price"], "date"),
+        });
+
+        // a character-level language model (--task text): 5 positions of ids, embedding, LSTM on every step
+        var text = new Sequential(5).Add(new Embedding(4, 3)).Add(new Lstm(4, returnSequences: true)).Add(new SimpleRnn(3, returnSequences: true)).Add(new Dense(4));
+        text.Initialize(seed: 5);
+        text.OutputTransform = OutputTransform.Softmax;
+        yield return ("text", text, new ModelMetadata(["\n", "a", "b", "c"], 1f, "sparse-cross-entropy") { Task = TaskKind.Text });
 
         // A table with a numeric column (imputed, with an indicator), a one-hot column (missing and infrequent
         // inputs) and a hashed one: 2 + 4 + 3 inputs.

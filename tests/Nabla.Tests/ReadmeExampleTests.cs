@@ -16,8 +16,9 @@ public sealed class ReadmeExampleTests
         (train, test) = (train.Take(2000), test.Take(500));
         var model = new Sequential(1, 28, 28) { new Flatten(), new Dense(128), new ReLU(), new Dense(10) };
         model.Compile("cross-entropy", "adam", seed: 0);
-        model.Fit(train, epochs: 1, batchSize: 64);
+        model.Fit(train, epochs: 1, batchSize: 64, validationSplit: 0.1);
         Assert.True(model.Evaluate(test).Accuracy > 0.7);
+        Assert.Contains("dense", model.Summary(), StringComparison.OrdinalIgnoreCase);
         model.Save(path);
 
         var loaded = Sequential.Load(path);

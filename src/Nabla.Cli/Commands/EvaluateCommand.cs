@@ -40,6 +40,13 @@ internal static class EvaluateCommand
             }
 
             var (model, metadata) = ModelFile.Load(path);
+            if (metadata.Forecast is not null || metadata.Task == TaskKind.Text)
+            {
+                throw new UsageException(metadata.Forecast is not null
+                    ? $"{path} is a forecasting model: nabla train reports its test RMSE, MAE and MAPE next to the naive baselines, and nabla predict --model {path} --input FILE.csv forecasts after the end of a file."
+                    : $"{path} is a language model: nabla train reports its held-out bits per character next to a bigram baseline, and nabla generate --model {path} samples from it.");
+            }
+
             if (confusionPath is not null && metadata.Task == TaskKind.Regression)
             {
                 throw new UsageException($"--confusion: {path} is a regression model; a confusion matrix needs classes.");

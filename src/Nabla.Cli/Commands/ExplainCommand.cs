@@ -109,16 +109,16 @@ internal static class ExplainCommand
         return command;
     }
 
+    /// <summary>--layers as train reads it (<see cref="TrainingRecipe.ParseLayers"/>), its error a usage error.</summary>
     private static int[] ParseLayers(string text)
     {
-        if (string.IsNullOrWhiteSpace(text) || text.Trim() == "none")
+        try
         {
-            return [];
+            return TrainingRecipe.ParseLayers(text);
         }
-
-        return text.Split(',', StringSplitOptions.TrimEntries).Select(part =>
-            int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int width) && width > 0
-                ? width
-                : throw new UsageException($"--layers takes positive widths separated by commas (e.g. 10,10), got '{text}'.")).ToArray();
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message, ex);
+        }
     }
 }

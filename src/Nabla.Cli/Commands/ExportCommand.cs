@@ -29,6 +29,8 @@ internal static class ExportCommand
             string shape = string.Join(", ", model.InputShape.ToArray());
             string outputs = metadata.Task switch
             {
+                TaskKind.Regression when metadata.Forecast is { } f => $"'{OnnxExporter.OutputName}' [batch, {f.Horizon}] the next {f.Horizon} value(s) of {metadata.TargetName} in its units (the input: a window of {f.Window} steps of {string.Join(", ", f.Columns)})",
+                TaskKind.Text => $"'{OnnxExporter.OutputName}' [batch, {model.OutputShape[0]}, {model.OutputShape[1]}] the next character's probabilities at every step and '{OnnxExporter.LabelName}' [batch, {model.OutputShape[0]}] the likeliest (the input: token ids as floats; the vocabulary is in the metadata's class_names)",
                 TaskKind.Regression => $"'{OnnxExporter.OutputName}' [batch, {model.OutputShape.Count}] in the target's units",
                 TaskKind.Binary => $"'{OnnxExporter.OutputName}' [batch, 1] P({metadata.ClassNames[1]}) and '{OnnxExporter.LabelName}' [batch] the class index",
                 _ => $"'{OnnxExporter.OutputName}' [batch, {model.OutputShape.Count}] class probabilities and '{OnnxExporter.LabelName}' [batch] the class index",

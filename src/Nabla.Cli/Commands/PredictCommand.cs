@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Nabla.Data;
+using Nabla.Models;
 using Nabla.Serialization;
 using Nabla.Tensors;
 using SkiaSharp;
@@ -18,7 +19,7 @@ internal static class PredictCommand
         var modelPath = new Option<string>("--model") { Description = "The model file.", Required = true };
         var input = new Option<string[]>("--input")
         {
-            Description = "Images (PNG, JPEG, BMP), folders of images, glob patterns ('scans/*.jpg', quoted), IDX image files (.gz or raw) or CSV files with one sample of raw values per row; several may follow one --input.",
+            Description = "Images (PNG, JPEG, BMP), folders of images, glob patterns ('scans/*.jpg', quoted), IDX image files (.gz or raw) or CSV files with one sample of raw values per row; several may follow one --input. For a forecasting model, one time series CSV (the forecast is for the steps after its end).",
             Required = true,
             AllowMultipleArgumentsPerToken = true,
         };
@@ -27,7 +28,7 @@ internal static class PredictCommand
         var output = new Option<string?>("--out") { Description = "Write every prediction to this CSV file (for a CSV of pixel rows: Kaggle's submission layout, ImageId,Label)." };
         var show = new Option<string?>("--show") { Description = "Write the images the model received (after preprocessing: 28×28 for MNIST models) to this folder as PNG." };
         var minConfidence = new Option<double>("--min-confidence") { Description = "Mark predictions whose top probability is below this as unsure ('?', low_confidence).", DefaultValueFactory = _ => Predictions.DefaultMinConfidence };
-        var command = new Command("predict", "Predict classes (or values) for images, folders of images or rows with a saved model.") { modelPath, input, limit, json, output, show, minConfidence };
+        var command = new Command("predict", "Predict classes (or values) for images, folders of images or rows with a saved model, or forecast a time series.") { modelPath, input, limit, json, output, show, minConfidence };
         command.SetAction(parse =>
         {
             double threshold = parse.GetValue(minConfidence);
@@ -44,6 +45,16 @@ internal static class PredictCommand
 
             IReadOnlyList<string> files = PredictionInputs.Expand(parse.GetValue(input)!);
             var (model, metadata) = ModelFile.Load(parse.GetValue(modelPath)!);
+            if (metadata.Task == TaskKind.Text)
+            {
+                throw new UsageException($"{parse.GetValue(modelPath)} is a language model (--task text): sample lines from it with nabla generate --model {parse.GetValue(modelPath)}.");
+            }
+
+            if (metadata.Forecast is not null)
+            {
+                return PredictForecast(parse, model, metadata, files, console, [json, output, show, minConfidence]);
+            }
+
             if (showFolder is not null)
             {
                 if (ImageStyle.ImageSize(model.InputShape) is null || metadata.FeatureNames is not null)
@@ -99,6 +110,26 @@ internal static class PredictCommand
             return NablaCli.Success;
         });
         return command;
+    }
+
+    /// <summary>A forecasting model's predict: one series CSV, forecast after its end; the options for tables of
+    /// samples refused in one line.</summary>
+    private static int PredictForecast(ParseResult parse, Sequential model, ModelMetadata metadata, IReadOnlyList<string> files, CliConsole console, Option[] sampleOptions)
+    {
+        foreach (Option option in sampleOptions)
+        {
+            if (parse.GetResult(option) is { Implicit: false })
+            {
+                throw new UsageException($"{option.Name} is for models that predict samples; a forecasting model prints the {metadata.Forecast!.Horizon} step(s) after the end of its series.");
+            }
+        }
+
+        if (files.Count != 1)
+        {
+            throw new UsageException($"--input: a forecasting model forecasts one series; give one CSV file, not {files.Count} files.");
+        }
+
+        return ForecastTask.Predict(model, metadata, files[0], console);
     }
 
     /// <summary>Each sample as the model received it, as a grey PNG at the model's size:

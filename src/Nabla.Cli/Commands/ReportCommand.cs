@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Nabla.Cli.Report;
+using Nabla.Data;
 using Nabla.Serialization;
 
 namespace Nabla.Cli.Commands;
@@ -25,7 +26,13 @@ internal static class ReportCommand
 
             CliFiles.CheckWritable(outPath, "--out");
             var (model, metadata) = ModelFile.Load(path);
-            EvaluationData? chosen = Choose(parse.GetValue(data), model, metadata, path, console);
+            bool sequence = metadata.Forecast is not null || metadata.Task == TaskKind.Text;
+            if (sequence && parse.GetValue(data) is { } given)
+            {
+                throw new UsageException($"--data {given}: {path} is a {(metadata.Forecast is not null ? "forecasting" : "language")} model, whose test figures nabla train reports (next to the {(metadata.Forecast is not null ? "naive baselines" : "bigram baseline")}); its report shows the curves, layers and settings without --data.");
+            }
+
+            EvaluationData? chosen = sequence ? null : Choose(parse.GetValue(data), model, metadata, path, console);
             if (chosen?.Note is not null)
             {
                 console.Error.WriteLine($"nabla: note: {chosen.Note}");

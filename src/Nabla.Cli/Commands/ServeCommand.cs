@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using Nabla.Cli.Serve;
+using Nabla.Data;
 
 namespace Nabla.Cli.Commands;
 
@@ -35,6 +36,13 @@ internal static class ServeCommand
                 : throw new UsageException($"--host must be an IP address of this machine or localhost, got '{hostName}'.");
             string path = parse.GetValue(modelPath)!;
             using var pool = new ModelPool(path, copies);
+            if (pool.Metadata.Forecast is not null || pool.Metadata.Task == TaskKind.Text)
+            {
+                throw new UsageException(pool.Metadata.Forecast is not null
+                    ? $"{path} is a forecasting model, and nabla serve serves models that predict samples: forecast after the end of a series with nabla predict --model {path} --input FILE.csv."
+                    : $"{path} is a language model, and nabla serve serves models that predict samples: sample lines from it with nabla generate --model {path}.");
+            }
+
             PredictionServer server = PredictionServer.StartAsync(pool, Path.GetFileName(path), address, portNumber, console.Error).GetAwaiter().GetResult();
             try
             {

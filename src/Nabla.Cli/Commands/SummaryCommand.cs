@@ -32,13 +32,18 @@ internal static class SummaryCommand
             });
             ansi.Write(table);
             console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Total params: {model.ParameterCount:N0}"));
-            string output = metadata.Task switch
+            string output = metadata.Forecast is { } forecast
+                ? $"forecast of '{metadata.TargetName}' for the next {forecast.Horizon} step(s) from windows of {forecast.Window} (columns: {string.Join(", ", forecast.Columns)}{(forecast.DateColumn is null ? "" : $"; dates: {forecast.DateColumn}")})"
+                : metadata.Task switch
             {
+                Nabla.Data.TaskKind.Text => $"the next character at every step, softmax over {metadata.ClassNames.Count} tokens (the line boundary and {metadata.ClassNames.Count - 1} characters)",
                 Nabla.Data.TaskKind.Regression => $"regression of '{metadata.TargetName}' (linear output, standardized target)",
                 Nabla.Data.TaskKind.Binary => $"binary classification ({string.Join(" / ", metadata.ClassNames)}), sigmoid",
                 _ => $"{model.OutputTransform.ToString().ToLowerInvariant()} over {metadata.ClassNames.Count} classes",
             };
-            string inputs = metadata.FeatureNames is null ? $"{model.InputShape.Count} pixels scaled by {metadata.InputScale:G4}"
+            string inputs = metadata.Task == Nabla.Data.TaskKind.Text ? $"lines as {model.InputShape[0]} token ids (the longest line + 1)"
+                : metadata.Forecast is { } f ? $"windows of {f.Window} steps × {f.Columns.Count} column(s), {metadata.Scaler?.Kind.ToString().ToLowerInvariant()} scaling"
+                : metadata.FeatureNames is null ? $"{model.InputShape.Count} pixels scaled by {metadata.InputScale:G4}"
                 : metadata.Preprocessor is { } p ? $"{p.Columns.Count} columns → {p.OutputWidth} inputs ({(p.RefuseMissing ? "missing cells refused" : "missing cells imputed")}; missing markers: {string.Join(" ", p.MissingValues.Prepend("(empty)"))})"
                 : $"{metadata.FeatureNames.Count} columns ({string.Join(", ", metadata.FeatureNames.Take(6))}{(metadata.FeatureNames.Count > 6 ? ", …" : "")}), {metadata.Scaler?.Kind.ToString().ToLowerInvariant()} scaling";
             console.Out.WriteLine($"Input: {inputs}.");

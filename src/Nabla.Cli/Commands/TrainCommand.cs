@@ -95,11 +95,12 @@ internal static class TrainCommand
             TableSettings table = set.CreateTableSettings(parse);
             var settings = new TrainSettings(
                 DataLocator.Resolve(parse.GetValue(set.Data)), table, parse.GetResult(set.TestSplit) is { Implicit: false } ? parse.GetValue(set.TestSplit) : null,
-                set.GivenTableOption(parse), parse.GetValue(output)!, parse.GetValue(plot), parse.GetValue(json), parse.GetValue(quiet), parse.GetValue(log),
+                set.GivenTableOptions(parse), parse.GetValue(output)!, parse.GetValue(plot), parse.GetValue(json), parse.GetValue(quiet), parse.GetValue(log),
                 resumeFolder ?? parse.GetValue(checkpoint),
                 string.Join('\n', parse.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value)))
             {
                 ForData = (r, data) => set.ForData(r, parse, data),
+                Sequence = set.CreateSequenceOptions(parse),
             };
             return Run(recipe, settings, resumed, console, cancellationToken);
         });
@@ -107,12 +108,21 @@ internal static class TrainCommand
     }
 
     /// <summary>What the train command needs besides the recipe: the data and where the results go.</summary>
-    private sealed record TrainSettings(
-        string Data, TableSettings Table, double? TestSplit, string? TableOptionGiven,
+    internal sealed record TrainSettings(
+        string Data, TableSettings Table, double? TestSplit, IReadOnlyList<string> TableOptionsGiven,
         string Output, string? Plot, bool Json, bool Quiet, string? Log, string? Checkpoint, string CommandLine)
     {
         /// <summary>The recipe with the defaults that depend on the data (see <see cref="TrainOptionSet.ForData"/>).</summary>
         public required Func<TrainingRecipe, LoadedData, TrainingRecipe> ForData { get; init; }
+
+        /// <summary>The forecasting options (--window, --horizon, --season, --date).</summary>
+        public SequenceOptions Sequence { get; init; } = new(null, null, null, null);
+
+        /// <summary>--task.</summary>
+        public string? Task => Table.Task;
+
+        /// <summary>The first CSV-only option given, or null.</summary>
+        public string? TableOptionGiven => TableOptionsGiven.Count > 0 ? TableOptionsGiven[0] : null;
     }
 
     private static int Run(TrainingRecipe recipe, TrainSettings s, Checkpoint.Data? resumed, CliConsole console, CancellationToken cancellationToken)
@@ -127,7 +137,8 @@ internal static class TrainCommand
             throw new UsageException(ex.Message, ex);
         }
 
-        if (DataLocator.IsImageFolder(s.Data) && s.TableOptionGiven is not null)
+        SequenceTasks.CheckOptions(s);
+        if (!SequenceTasks.IsSequenceTask(s.Task) && DataLocator.IsImageFolder(s.Data) && s.TableOptionGiven is not null)
         {
             throw new UsageException($"{s.TableOptionGiven}: for CSV files only; {DataLocator.Describe(s.Data)} is an MNIST-layout folder (its test set is the t10k files, its task classification).");
         }
@@ -137,19 +148,30 @@ internal static class TrainCommand
             throw new UsageException($"--augment: distorts images, but {s.Data} is a CSV file (rows of features); use an MNIST-layout folder of images.");
         }
 
-        if (s.Table.Task is not null)
+        if (s.Table.Task is not null && !SequenceTasks.IsSequenceTask(s.Task))
         {
             Tabular.ParseTask(s.Table.Task);
         }
 
         CheckOutputs(s);
-        LoadedData loaded = DataPreparation.Load(s.Data, s.Table, s.TestSplit ?? 0.2, recipe.Seed);
-        recipe = s.ForData(recipe, loaded);
+        PreparedData prepared;
+        LoadedData? loaded = null;
+        if (SequenceTasks.IsSequenceTask(s.Task))
+        {
+            // A time series or a text file: windows or lines, 10 epochs of 64 unless given (as for image folders).
+            recipe = recipe with { Epochs = recipe.Epochs ?? DataPreparation.ImageEpochs, BatchSize = recipe.BatchSize ?? DataPreparation.ImageBatchSize };
+            prepared = SequenceTasks.Prepare(s, recipe);
+        }
+        else
+        {
+            loaded = DataPreparation.Load(s.Data, s.Table, s.TestSplit ?? 0.2, recipe.Seed);
+            recipe = s.ForData(recipe, loaded);
+            prepared = DataPreparation.Prepare(loaded, s.Table.Preprocessing, recipe.ValidationSplit, recipe.Seed);
+        }
 
-        PreparedData prepared = DataPreparation.Prepare(loaded, s.Table.Preprocessing, recipe.ValidationSplit, recipe.Seed);
         var (train, validation, test) = (prepared.Train, prepared.Validation, prepared.Test);
         ILoss loss = recipe.CreateLoss(train.Task);
-        Sequential model = resumed?.Model ?? recipe.CreateModel(train.SampleShape, train.OutputCount, train.Task, loss);
+        Sequential model = resumed?.Model ?? recipe.CreateModel(train, loss);
         ModelMetadata metadata = prepared.Metadata with { Loss = loss.Name };
         var callbacks = new List<ITrainingCallback>();
         if (s.Checkpoint is not null)
@@ -195,8 +217,15 @@ internal static class TrainCommand
         }
 
         // The history and the settings go into the model file, for nabla report.
-        IReadOnlyList<KeyValuePair<string, string>> settings = [new("data", s.Data), .. recipe.Describe(loss), .. (loaded.IsImage ? [] : s.Table.Describe())];
+        IReadOnlyList<KeyValuePair<string, string>> settings = [new("data", s.Data), .. SequenceTasks.DescribeTask(s, prepared), .. recipe.Describe(loss),
+            .. (loaded is null || loaded.IsImage ? [] : s.Table.Describe())];
         ModelFile.Save(s.Output, model, metadata with { History = history, TrainingSettings = settings });
+        if (prepared.Forecast is not null || prepared.Text is not null)
+        {
+            SequenceTasks.Report(s, prepared, model, metadata, result, history, trainSeconds, console);
+            return history.Cancelled ? NablaCli.Interrupted : NablaCli.Success;
+        }
+
         if (s.Plot is not null)
         {
             CurvePlot.Save(s.Plot, history);

@@ -50,7 +50,9 @@ internal static class ModelReport
         Layers(page, model, metadata);
         Preprocessing(page, metadata, sections);
         Settings(page, metadata);
-        string evaluated = evaluation is null ? "not evaluated on data (give --data to add the evaluation sections)"
+        string evaluated = evaluation is null
+            ? metadata.Forecast is not null || metadata.Task == TaskKind.Text ? "not evaluated here (nabla train reports a sequence model's test figures next to its baselines)"
+            : "not evaluated on data (give --data to add the evaluation sections)"
             : $"evaluated on {evaluation.Source} ({evaluation.Data.Count} samples{(evaluation.IncludesTrainingRows ? ": the rows the model was trained on included, so the figures are optimistic" : "")})";
         return page.ToHtml(string.Create(CultureInfo.InvariantCulture, $"{modelPath}, {evaluated}; written {DateTime.Now:yyyy-MM-dd HH:mm} by nabla report."));
     }
@@ -63,6 +65,8 @@ internal static class ModelReport
             Row("model file", modelPath),
             Row("task", metadata.Task switch
             {
+                TaskKind.Regression when metadata.Forecast is { } f => $"forecasting {metadata.TargetName ?? f.Columns[0]} {f.Horizon} step(s) ahead from windows of {f.Window}",
+                TaskKind.Text => $"a character-level language model ({metadata.ClassNames.Count - 1} characters, lines up to {model.InputShape[0] - 1})",
                 TaskKind.Regression => $"regression of {metadata.TargetName ?? "the target"}",
                 TaskKind.Binary => $"binary classification ({string.Join(" / ", metadata.ClassNames)})",
                 _ => $"classification into {metadata.ClassNames.Count} classes",
@@ -243,6 +247,7 @@ internal static class ModelReport
         {
             TaskKind.Regression => $"a linear value, the standardized target, mapped back as y·{metadata.TargetStd.ToString("G6", CultureInfo.InvariantCulture)} + {metadata.TargetMean.ToString("G6", CultureInfo.InvariantCulture)}",
             TaskKind.Binary => $"one logit, whose sigmoid is the probability of \"{metadata.ClassNames[1]}\"",
+            TaskKind.Text => $"at every step, {model.OutputTransform.ToString().ToLowerInvariant()} over the vocabulary of {metadata.ClassNames.Count} tokens: the next character, or the end of the line",
             _ => $"{model.OutputTransform.ToString().ToLowerInvariant()} over {metadata.ClassNames.Count} classes ({string.Join(", ", metadata.ClassNames.Take(12))}{(metadata.ClassNames.Count > 12 ? ", …" : "")})",
         } + $". Loss: {metadata.Loss}.");
     }
@@ -274,7 +279,10 @@ internal static class ModelReport
         page.Table(["setting", "value"], settings.Select(s => (IReadOnlyList<HtmlCell>)[new HtmlCell(s.Key), new HtmlCell(s.Value)]));
     }
 
-    private static string Input(Sequential model, ModelMetadata metadata) => metadata.FeatureNames is { } names
+    private static string Input(Sequential model, ModelMetadata metadata) =>
+        metadata.Task == TaskKind.Text ? $"[{model.InputShape[0]}] token ids: the line boundary, then a line's characters"
+        : metadata.Forecast is { } f ? $"windows of {f.Window} steps of {string.Join(", ", f.Columns)}, {metadata.Scaler?.Kind.ToString().ToLowerInvariant() ?? "no"} scaling x' = (x − offset)·scale"
+        : metadata.FeatureNames is { } names
         ? $"{names.Count} columns ({string.Join(", ", names.Take(8))}{(names.Count > 8 ? ", …" : "")}), {metadata.Scaler?.Kind.ToString().ToLowerInvariant() ?? "no"} scaling x' = (x − offset)·scale"
         : $"[{string.Join(", ", model.InputShape.ToArray())}] values per sample, each multiplied by {metadata.InputScale.ToString("G4", CultureInfo.InvariantCulture)}{(Math.Abs(metadata.InputScale - 1f / 255) < 1e-9 ? " (1/255: bytes to [0, 1])" : "")}";
 

@@ -92,7 +92,7 @@ internal sealed class BatchSource
             return rows == _data.Count ? _data.Targets : View(ref _targetView, _data.Targets, start, rows);
         }
 
-        Tensor t = _targets.Get(rows, _data.OutputCount);
+        Tensor t = _targets.Get(rows, _data.TargetWidth);
         _data.CopyTargets(_order.AsSpan(start, rows), t.Span);
         return t;
     }

@@ -111,6 +111,34 @@ public sealed class Dataset
     /// <summary>A regression dataset with targets [count, outputs].</summary>
     public static Dataset Regression(Tensor features, Tensor targets) => new(features, null, 0, TaskKind.Regression, targets);
 
+    /// <summary>
+    /// Token sequences for next-token prediction (<see cref="TaskKind.Text"/>): <paramref name="inputs"/> [count, steps]
+    /// holds token ids in [0, vocabulary) as floats, <paramref name="targets"/> [count, steps] the id each step should
+    /// predict, or −1 where the sequence has ended (those steps are left out of the loss).
+    /// </summary>
+    /// <exception cref="ArgumentException">The shapes differ, or a value is not an id of the vocabulary.</exception>
+    public static Dataset TokenSequences(Tensor inputs, Tensor targets, int vocabulary)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentOutOfRangeException.ThrowIfLessThan(vocabulary, 1);
+        if (inputs.Rank != 2 || !inputs.Shape.Equals(targets.Shape))
+        {
+            throw new ArgumentException($"Token sequences need inputs and targets of the same shape [count, steps], got {inputs.Shape} and {targets.Shape}.");
+        }
+
+        ReadOnlySpan<float> ids = inputs.Span, next = targets.Span;
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if (ids[i] != MathF.Floor(ids[i]) || ids[i] < 0 || ids[i] >= vocabulary || next[i] != MathF.Floor(next[i]) || next[i] < -1 || next[i] >= vocabulary)
+            {
+                throw new ArgumentException($"Sample {i / inputs.RowLength}, step {i % inputs.RowLength}: input {ids[i]} or target {next[i]} is not a token id in [0, {vocabulary}) (−1 for no target).");
+            }
+        }
+
+        return new(inputs, null, vocabulary, TaskKind.Text, targets);
+    }
+
     /// <summary>[count, features...] as floats (for a dataset kept as bytes, expanded on first use).</summary>
     /// <remarks>Thread-safe: threads that ask at once all get the same tensor.</remarks>
     public Tensor Features => Volatile.Read(ref _features) ?? MakeOnce(ref _features, ExpandAll);
@@ -137,7 +165,7 @@ public sealed class Dataset
     /// <summary>One class index per sample; null for regression.</summary>
     public int[]? Labels { get; }
 
-    /// <summary>Number of classes (0 for regression).</summary>
+    /// <summary>Number of classes (0 for regression; the vocabulary for text).</summary>
     public int ClassCount { get; }
 
     /// <summary>What the target is.</summary>
@@ -146,13 +174,18 @@ public sealed class Dataset
     /// <summary>Number of samples.</summary>
     public int Count => _featureShape[0];
 
-    /// <summary>Values the network outputs per sample: classes, 1 for binary, target columns for regression.</summary>
+    /// <summary>Values the network outputs per sample: classes, 1 for binary, target columns for regression, steps ×
+    /// vocabulary for text.</summary>
     public int OutputCount => Task switch
     {
         TaskKind.Classification => ClassCount,
         TaskKind.Binary => 1,
+        TaskKind.Text => _targets!.RowLength * ClassCount,
         _ => _targets!.RowLength,
     };
+
+    /// <summary>Values per row of <see cref="Targets"/>: <see cref="OutputCount"/>, except for text (one id per step).</summary>
+    public int TargetWidth => Task == TaskKind.Text ? _targets!.RowLength : OutputCount;
 
     /// <summary>[count, outputs]: one-hot rows, a 0/1 column, or regression values (made once, on first use).</summary>
     /// <remarks>Thread-safe: threads that ask at once all get the same tensor.</remarks>
@@ -210,7 +243,7 @@ public sealed class Dataset
     public Dataset Subset(ReadOnlySpan<int> indices)
     {
         int[]? labels = Labels is null ? null : Pick(Labels, indices);
-        Tensor? targets = Task == TaskKind.Regression ? Gather(_targets!, indices) : null;
+        Tensor? targets = Task is TaskKind.Regression or TaskKind.Text ? Gather(_targets!, indices) : null;
         if (_features is null)
         {
             int width = FeatureCount;

@@ -11,4 +11,8 @@ public enum TaskKind
 
     /// <summary>A number: linear output, mean squared error, target standardized internally.</summary>
     Regression,
+
+    /// <summary>The next token at every step of a sequence (a character-level language model): token ids in, per-step
+    /// logits over the vocabulary out, sparse cross-entropy on the next ids (−1 where a sequence has ended).</summary>
+    Text,
 }

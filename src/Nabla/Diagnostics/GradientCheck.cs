@@ -1,5 +1,6 @@
 using Nabla.Layers;
 using Nabla.Losses;
+using Nabla.Models;
 using Nabla.Tensors;
 
 namespace Nabla.Diagnostics;
@@ -33,6 +34,10 @@ public sealed record GradientCheckResult(IReadOnlyDictionary<string, double> Err
 /// <para>Layers with randomness (dropout) must draw the same in every pass: the same <see cref="ForwardContext"/> is
 /// used throughout. Kinks (ReLU at 0, max pooling ties) can make a single probe fail by chance; use inputs away from
 /// them.</para>
+/// <para>Recurrent layers chain many float32 steps, so their central differences are noisy at about 10⁻⁵: pass a larger
+/// <c>floor</c> (the smallest denominator of the relative error, 10⁻³ by default), so that gradients below it are
+/// compared by absolute error (floor · tolerance) instead. Inputs that cannot be moved by ±h (token ids) are checked
+/// through a whole model, one parameter at a time, with <see cref="ModelParameter"/>.</para>
 /// </remarks>
 /// <example>
 /// <code>
@@ -47,9 +52,13 @@ public static class GradientCheck
     /// <summary>The largest relative error that passes.</summary>
     public const double Tolerance = 1e-2;
 
+    /// <summary>The smallest denominator of the relative error unless told otherwise.</summary>
+    public const double DefaultFloor = 1e-3;
+
     /// <summary>Checks ∂L/∂input and ∂L/∂parameter of a built layer at <paramref name="input"/>, on up to
-    /// <paramref name="probes"/> sampled values of each.</summary>
-    public static GradientCheckResult Layer(Layer layer, Tensor input, int probes = 40, int seed = 1, ForwardContext? context = null)
+    /// <paramref name="probes"/> sampled values of each; <paramref name="floor"/> is the smallest denominator of the
+    /// relative error.</summary>
+    public static GradientCheckResult Layer(Layer layer, Tensor input, int probes = 40, int seed = 1, ForwardContext? context = null, double floor = DefaultFloor)
     {
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(input);
@@ -68,15 +77,38 @@ public static class GradientCheck
         Tensor dInput = layer.Backward(new Tensor(r.ToArray(), output.Shape), needInputGradient: true)!.Clone();
         var errors = new Dictionary<string, double>
         {
-            ["input"] = Check(input.Span.ToArray(), v => v.CopyTo(input.Span), dInput.Span.ToArray(), Probe, probes, random),
+            ["input"] = Check(input.Span.ToArray(), v => v.CopyTo(input.Span), dInput.Span.ToArray(), Probe, probes, random, floor),
         };
         foreach (Parameters.Parameter p in layer.Parameters)
         {
             float[] analytic = (float[])p.Gradient.Clone();
-            errors[p.Name] = Check((float[])p.Value.Clone(), v => v.CopyTo(p.Value.AsSpan()), analytic, Probe, probes, random);
+            errors[p.Name] = Check((float[])p.Value.Clone(), v => v.CopyTo(p.Value.AsSpan()), analytic, Probe, probes, random, floor);
         }
 
         return new GradientCheckResult(errors);
+    }
+
+    /// <summary>Checks ∂L/∂<paramref name="parameter"/> through a whole built model, L = Σ r ⊙ model(x) — for a
+    /// parameter whose layer takes inputs that cannot be perturbed, such as the token ids of an embedding.</summary>
+    public static GradientCheckResult ModelParameter(Sequential model, Tensor input, Parameters.Parameter parameter, int probes = 40, int seed = 1, double floor = DefaultFloor)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(parameter);
+        var random = new Random(seed);
+        ForwardContext pass = ForwardContext.ForTraining(0);
+        Tensor output = model.Forward(input, pass);
+        float[] r = Enumerable.Range(0, output.Length).Select(_ => random.NextSingle() * 2 - 1).ToArray();
+        double Probe() => Dot(model.Forward(input, pass).Span, r);
+
+        model.ZeroGradients();
+        model.Forward(input, pass);
+        model.Backward(new Tensor(r.ToArray(), output.Shape));
+        float[] analytic = (float[])parameter.Gradient.Clone();
+        return new GradientCheckResult(new Dictionary<string, double>
+        {
+            [parameter.Name] = Check((float[])parameter.Value.Clone(), v => v.CopyTo(parameter.Value.AsSpan()), analytic, Probe, probes, random, floor),
+        });
     }
 
     /// <summary>Checks a loss's gradient with respect to its predictions [rows, <paramref name="columns"/>].</summary>
@@ -92,11 +124,11 @@ public static class GradientCheck
         double Probe() => loss.Compute(x, targets, columns, scratch);
         return new GradientCheckResult(new Dictionary<string, double>
         {
-            ["predictions"] = Check((float[])predictions.Clone(), v => v.CopyTo(x, 0), gradient, Probe, probes, random),
+            ["predictions"] = Check((float[])predictions.Clone(), v => v.CopyTo(x, 0), gradient, Probe, probes, random, DefaultFloor),
         });
     }
 
-    private static double Check(float[] original, Action<float[]> set, float[] analytic, Func<double> probe, int probes, Random random)
+    private static double Check(float[] original, Action<float[]> set, float[] analytic, Func<double> probe, int probes, Random random, double floor)
     {
         double worst = 0;
         float[] values = (float[])original.Clone();
@@ -113,7 +145,7 @@ public static class GradientCheck
             values[i] = original[i];
             set(values);
             double numeric = (plus - minus) / (2.0 * h);
-            worst = Math.Max(worst, Math.Abs(numeric - analytic[i]) / Math.Max(1e-3, Math.Abs(numeric) + Math.Abs(analytic[i])));
+            worst = Math.Max(worst, Math.Abs(numeric - analytic[i]) / Math.Max(floor, Math.Abs(numeric) + Math.Abs(analytic[i])));
         }
 
         return worst;

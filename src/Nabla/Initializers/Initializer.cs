@@ -98,7 +98,7 @@ public static class Initialization
         }
     }
 
-    private static void FillUniform(Span<float> values, double limit, Random random)
+    internal static void FillUniform(Span<float> values, double limit, Random random)
     {
         for (int i = 0; i < values.Length; i++)
         {
@@ -107,7 +107,7 @@ public static class Initialization
     }
 
     /// <summary>Normal samples by the Box–Muller transform (two uniforms → two independent normals).</summary>
-    private static void FillNormal(Span<float> values, double standardDeviation, Random random)
+    internal static void FillNormal(Span<float> values, double standardDeviation, Random random)
     {
         for (int i = 0; i < values.Length; i += 2)
         {

@@ -36,7 +36,7 @@ public interface ILoss
 public static class Loss
 {
     /// <summary>Names accepted by <see cref="Create"/>.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["cross-entropy", "categorical-cross-entropy", "binary-cross-entropy", "mse"];
+    public static IReadOnlyList<string> Names { get; } = ["cross-entropy", "categorical-cross-entropy", "binary-cross-entropy", "mse", "sparse-cross-entropy"];
 
     /// <summary>Creates a loss by name.</summary>
     /// <exception cref="ArgumentException">Unknown name; the message lists the supported ones.</exception>
@@ -46,6 +46,7 @@ public static class Loss
         "categorical-cross-entropy" or "cce" => new CategoricalCrossEntropy(),
         "binary-cross-entropy" or "bce" => new BinaryCrossEntropy(),
         "mse" or "mean-squared-error" => new MeanSquaredError(),
+        "sparse-cross-entropy" or "sparse-categorical-cross-entropy" => new SparseSoftmaxCrossEntropy(),
         _ => throw new ArgumentException($"The loss '{name}' is not supported. Supported losses are {string.Join(", ", Names)}."),
     };
 

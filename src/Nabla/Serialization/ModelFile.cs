@@ -45,6 +45,7 @@ public static class ModelFile
     private const long MaxHeaderLength = 100_000_000;
     private const string HistoryKey = "training_history";
     private const string SettingsKey = "training_settings";
+    private const string ForecastKey = "forecast";
 
     /// <summary>Writes <paramref name="model"/> and <paramref name="metadata"/> to <paramref name="path"/>, atomically.</summary>
     public static void Save(string path, Sequential model, ModelMetadata metadata) => Save(path, model, metadata, null, null);
@@ -124,6 +125,11 @@ public static class ModelFile
         if (featureNames is not null)
         {
             header["__metadata__"]!["feature_names"] = new JsonArray(featureNames.Select(n => (JsonNode)n).ToArray()).ToJsonString();
+        }
+
+        if (featureNames is not null || metadata.TargetName is not null)
+        {
+            // (a forecasting model has a target but no feature names: its inputs are windows of the named columns)
             header["__metadata__"]!["target_name"] = metadata.TargetName ?? "";
         }
 
@@ -145,6 +151,11 @@ public static class ModelFile
         if (metadata.TrainingData is not null)
         {
             header["__metadata__"]!["training_data"] = metadata.TrainingData.ToMetadata();
+        }
+
+        if (metadata.Forecast is not null)
+        {
+            header["__metadata__"]![ForecastKey] = metadata.Forecast.ToJson();
         }
 
         WriteTraining(header["__metadata__"]!.AsObject(), metadata);
@@ -339,7 +350,7 @@ public static class ModelFile
     {
         "format", "format_version", "architecture", "input_shape", "class_names", "input_scale", "output_transform", "loss", "data_sha256",
         "task", "target_mean", "target_std", "feature_names", "target_name", "scaling", PreprocessingFormat.Key, "image_style", "training_data",
-        HeaderHashKey, HistoryKey, SettingsKey,
+        HeaderHashKey, HistoryKey, SettingsKey, ForecastKey,
     };
 
     private static readonly JsonDocumentOptions s_jsonOptions = new() { AllowDuplicateProperties = false, MaxDepth = 16 };
@@ -626,6 +637,9 @@ public static class ModelFile
                 Dense dense when input.Rank > 0 => ((double)input[input.Rank - 1] + 1) * dense.Units,
                 BatchNorm => 4.0 * (input.Rank == 3 ? input[0] : input.Count),
                 Conv2D conv when input.Rank == 3 => (double)conv.Filters * input[0] * conv.KernelSize.Height * conv.KernelSize.Width + (conv.UseBias ? conv.Filters : 0),
+                // W [features, gates·units], U [units, gates·units], b (and GRU's recurrent bias) [gates·units]
+                RecurrentLayer recurrent when input.Rank == 2 => ((double)input[1] + recurrent.Units + (recurrent is Gru ? 2 : 1)) * recurrent.Gates * recurrent.Units,
+                Embedding embedding => (double)embedding.Vocabulary * embedding.Dimension,
                 _ => 0,
             };
             if (weights > dataFloats)
@@ -673,7 +687,8 @@ public static class ModelFile
             "classification" => TaskKind.Classification,
             "binary" => TaskKind.Binary,
             "regression" => TaskKind.Regression,
-            string other => throw new ModelFormatException($"{path}: task '{Show(other)}' is not one of classification, binary, regression."),
+            "text" => TaskKind.Text,
+            string other => throw new ModelFormatException($"{path}: task '{Show(other)}' is not one of classification, binary, regression, text."),
         };
         string[] classNames = ReadStringArray(meta, "class_names", path);
         int outputs = model.OutputShape.Count;
@@ -681,6 +696,9 @@ public static class ModelFile
         {
             TaskKind.Classification => (classNames.Length == outputs, $"one per output unit ({outputs})"),
             TaskKind.Binary => (classNames.Length == 2 && outputs == 1, "2 for one output unit"),
+            // a language model: [steps] ids in, [steps, vocabulary] logits out; the class names are the vocabulary
+            TaskKind.Text => (model.InputShape.Rank == 1 && model.InputShape[0] >= 2 && model.OutputShape.Rank == 2 && model.OutputShape[0] == model.InputShape[0]
+                && classNames.Length == model.OutputShape[1], "[steps ≥ 2] ids in (the boundary and a line), [steps, vocabulary] out, one name per token"),
             _ => (classNames.Length == 0, "none"),
         };
         if (!fits)
@@ -699,6 +717,15 @@ public static class ModelFile
         if (featureNames is not null && !preprocessed && featureNames.Length != model.InputShape.Count)
         {
             throw new ModelFormatException($"{path}: {featureNames.Length} feature names for a model that takes {model.InputShape.Count} inputs.");
+        }
+
+        if (task == TaskKind.Text)
+        {
+            CheckVocabulary(classNames, path);
+            if (model.Layers.Count > 0 && model.Layers[0] is Embedding { Vocabulary: int ids } && ids < classNames.Length)
+            {
+                throw new ModelFormatException($"{path}: the embedding takes {ids} token ids but the vocabulary has {classNames.Length}, so generated ids would not fit.");
+            }
         }
 
         double targetStd = MetaDouble(meta, "target_std", 1, path);
@@ -735,6 +762,7 @@ public static class ModelFile
             Preprocessor = preprocessor,
             ImageStyle = ReadImageStyle(meta, model, featureNames, path),
             TrainingData = ReadTrainingData(meta, model, path),
+            Forecast = meta.TryGetValue(ForecastKey, out string? forecast) ? ReadForecast(forecast, task, model, path) : null,
         };
     }
 
@@ -777,6 +805,83 @@ public static class ModelFile
         {
             throw new ModelFormatException($"{path}: {FirstLine(ex.Message)}", ex);
         }
+    }
+
+    /// <summary>A text model's vocabulary (its class names): the line boundary, then distinct single characters.</summary>
+    private static void CheckVocabulary(string[] vocabulary, string path)
+    {
+        if (vocabulary.Length < 2 || vocabulary[0] != TextCorpus.Boundary)
+        {
+            throw new ModelFormatException($"{path}: a text model's class names are its vocabulary: the line boundary \\n, then one or more characters.");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string token in vocabulary)
+        {
+            if (token.Length != 1 || !seen.Add(token))
+            {
+                throw new ModelFormatException($"{path}: the text model's vocabulary holds '{Show(token)}', which is not one character or is there twice.");
+            }
+        }
+    }
+
+    /// <summary>A forecasting model's settings (metadata key <c>forecast</c>, a JSON object): window, horizon and
+    /// season whole numbers in range, the columns distinct names, the date column a name or null — and the model's
+    /// input [window, columns] and output [horizon], a regression model's.</summary>
+    private static ForecastSettings ReadForecast(string text, TaskKind task, Sequential model, string path)
+    {
+        string what = $"{path}: __metadata__.{ForecastKey}";
+        using JsonDocument document = ParseNested(text, ForecastKey, path);
+        JsonElement root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new ModelFormatException($"{what} is a JSON {Kind(root)}, not an object.");
+        }
+
+        int Count(string key, int minimum) =>
+            root.TryGetProperty(key, out JsonElement e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out int v) && v >= minimum ? v
+                : throw new ModelFormatException($"{what} has no {key} (a whole number ≥ {minimum}).");
+
+        int window = Count("window", 1), horizon = Count("horizon", 1), season = Count("season", 0);
+        if (!root.TryGetProperty("columns", out JsonElement columnsNode) || columnsNode.ValueKind != JsonValueKind.Array || columnsNode.GetArrayLength() == 0)
+        {
+            throw new ModelFormatException($"{what} has no columns (a list of the target's and the covariates' names).");
+        }
+
+        var columns = new List<string>();
+        foreach (JsonElement column in columnsNode.EnumerateArray())
+        {
+            string name = column.ValueKind == JsonValueKind.String ? column.GetString()! : throw new ModelFormatException($"{what}: columns holds a JSON {Kind(column)}, not a name.");
+            if (name.Length == 0 || columns.Contains(name, StringComparer.Ordinal))
+            {
+                throw new ModelFormatException($"{what}: column '{Show(name)}' is empty or named twice.");
+            }
+
+            columns.Add(name);
+        }
+
+        string? dateColumn = null;
+        if (root.TryGetProperty("date_column", out JsonElement date) && date.ValueKind != JsonValueKind.Null)
+        {
+            dateColumn = date.ValueKind == JsonValueKind.String && date.GetString()!.Length > 0 && !columns.Contains(date.GetString()!, StringComparer.Ordinal) ? date.GetString()!
+                : throw new ModelFormatException($"{what}: date_column is not null or the name of a column besides the series' columns.");
+        }
+
+        foreach (JsonProperty property in root.EnumerateObject())
+        {
+            if (property.Name is not ("window" or "horizon" or "season" or "columns" or "date_column"))
+            {
+                throw new ModelFormatException($"{what} has an unknown field '{Show(property.Name)}'.");
+            }
+        }
+
+        Tensors.Shape input = model.InputShape, output = model.OutputShape;
+        if (task != TaskKind.Regression || input.Rank != 2 || input[0] != window || input[1] != columns.Count || output.Count != horizon)
+        {
+            throw new ModelFormatException($"{what}: a window of {window} steps of {columns.Count} column(s) forecasting {horizon} step(s) needs a regression model from [{window}, {columns.Count}] to [{horizon}], but this {task.ToString().ToLowerInvariant()} model maps {input} to {output}.");
+        }
+
+        return new ForecastSettings(window, horizon, season, columns, dateColumn);
     }
 
     private static Scaler? ReadScaler(Dictionary<string, string> meta, int inputs, Dictionary<string, float[]> extraTensors, string path)

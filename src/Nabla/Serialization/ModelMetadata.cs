@@ -53,6 +53,8 @@ public sealed record ModelMetadata(IReadOnlyList<string> ClassNames, float Input
     /// <summary>What the model was trained on: the data's place, shape and fingerprints (null when unknown, as in
     /// files written before Nabla recorded it).</summary>
     public TrainingDataRecord? TrainingData { get; init; }
+    /// <summary>Forecasting models: the window, horizon, season and columns they were trained with; null otherwise.</summary>
+    public ForecastSettings? Forecast { get; init; }
 
     /// <summary>Applies the model's input scaling in place to rows of raw values.</summary>
     public void ScaleInputs(Span<float> rows)

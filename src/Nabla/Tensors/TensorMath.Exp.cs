@@ -84,7 +84,7 @@ public static partial class TensorMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Exp(Vector512<float> x)
+    internal static Vector512<float> Exp(Vector512<float> x)
     {
         Vector512<float> clamped = Vector512.Min(Vector512.Max(x, Vector512.Create(ExpLowerLimit)), Vector512.Create(ExpUpperLimit));
         Vector512<float> n = Vector512.Round(clamped * Vector512.Create(Log2E));
@@ -106,7 +106,7 @@ public static partial class TensorMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Exp(Vector256<float> x)
+    internal static Vector256<float> Exp(Vector256<float> x)
     {
         Vector256<float> clamped = Vector256.Min(Vector256.Max(x, Vector256.Create(ExpLowerLimit)), Vector256.Create(ExpUpperLimit));
         Vector256<float> n = Vector256.Round(clamped * Vector256.Create(Log2E));

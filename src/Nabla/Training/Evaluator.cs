@@ -24,11 +24,11 @@ public static class Evaluator
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(data);
         model.CheckCompatible(data, "evaluation");
-        int outputs = data.OutputCount, bufferRows = Math.Min(batchSize, Math.Max(1, data.Count));
+        int outputs = data.OutputCount, targetWidth = data.TargetWidth, bufferRows = Math.Min(batchSize, Math.Max(1, data.Count));
         int[]? predictions = data.Labels is null ? null : new int[data.Count];
         var allOutputs = new Tensor(data.Count, outputs);
         var features = new Tensor(data.FeatureShape.WithBatch(bufferRows));
-        var targets = new Tensor(bufferRows, outputs);
+        var targets = new Tensor(bufferRows, targetWidth);
         float[] gradient = new float[bufferRows * outputs];
         int[] indices = new int[bufferRows];
         double lossSum = 0;
@@ -51,7 +51,8 @@ public static class Evaluator
                 loss.OutputTransform.PredictClasses(output.Span, outputs, predictions.AsSpan(start, rows));
             }
 
-            model.OutputTransform.Apply(output.Span, outputs, allOutputs.Span.Slice(start * outputs, rows * outputs));
+            // the transform acts on the last dimension (a language model's output is a softmax per step)
+            model.OutputTransform.Apply(output.Span, model.OutputShape.Last, allOutputs.Span.Slice(start * outputs, rows * outputs));
         }
 
         double accuracy = double.NaN;

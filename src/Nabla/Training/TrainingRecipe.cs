@@ -172,7 +172,8 @@ public sealed partial record TrainingRecipe
     }
 
     /// <summary>The loss for a dataset of <paramref name="task"/>: the one chosen, or the task's natural one.</summary>
-    /// <exception cref="ArgumentException">A multi-class loss for a binary or regression target.</exception>
+    /// <exception cref="ArgumentException">A multi-class loss for a binary or regression target, or a loss that does not
+    /// take token ids for text (and the other way round).</exception>
     public ILoss CreateLoss(TaskKind task)
     {
         if (Loss is not null)
@@ -180,30 +181,52 @@ public sealed partial record TrainingRecipe
             ILoss chosen = Losses.Loss.Create(Loss);
             Require(task == TaskKind.Classification || chosen is not (SoftmaxCrossEntropy or CategoricalCrossEntropy),
                 $"--loss {Loss} needs several classes but the target is {task.ToString().ToLowerInvariant()}: use binary-cross-entropy or mse.");
+            Require((task == TaskKind.Text) == chosen is SparseSoftmaxCrossEntropy,
+                task == TaskKind.Text ? $"--loss {Loss}: --task text predicts token ids; use sparse-cross-entropy (the default)." : $"--loss {Loss} is for --task text (token ids as targets).");
             return chosen;
         }
 
-        return Losses.Loss.Create(task switch { TaskKind.Binary => "binary-cross-entropy", TaskKind.Regression => "mse", _ => "cross-entropy" });
+        return Losses.Loss.Create(task switch
+        {
+            TaskKind.Binary => "binary-cross-entropy",
+            TaskKind.Regression => "mse",
+            TaskKind.Text => "sparse-cross-entropy",
+            _ => "cross-entropy",
+        });
     }
+
+    /// <summary>The layers a text model gets when no <see cref="Architecture"/> is given.</summary>
+    public const string DefaultTextArchitecture = "embedding(32) gru(128, return_sequences=true)";
 
     /// <summary>
     /// A new model for samples of <paramref name="inputShape"/> with <paramref name="outputs"/> outputs, initialized
     /// with <see cref="Seed"/>: the architecture (or, without one, a flatten for multi-dimensional samples and the
     /// hidden dense layers), a flatten if the stack still ends in more than one dimension, the output dense layer, and a
-    /// softmax when a classifier's loss needs probabilities.
+    /// softmax when a classifier's loss needs probabilities. For <see cref="TaskKind.Text"/>, <paramref name="outputs"/>
+    /// is the vocabulary: an embedding left without one takes it, the stack must keep the steps ([steps, features]:
+    /// a recurrent layer with return_sequences), and the output layer is a dense layer on every step.
     /// </summary>
+    /// <exception cref="ShapeMismatchException">The layers do not fit the samples or the task.</exception>
     public Sequential CreateModel(Tensors.Shape inputShape, int outputs, TaskKind task, ILoss loss)
     {
         ArgumentNullException.ThrowIfNull(inputShape);
         Initializer initializer = Initialization.Parse(Init);
         var model = new Sequential(inputShape);
-        if (Architecture is not null)
+        string? architecture = Architecture ?? (task == TaskKind.Text ? DefaultTextArchitecture : null);
+        if (architecture is not null)
         {
-            foreach (ArchitectureParser.LayerCall call in ArchitectureParser.Parse(Architecture))
+            foreach (ArchitectureParser.LayerCall call in ArchitectureParser.Parse(architecture))
             {
                 try
                 {
-                    model.Add(WithInitializer(call, initializer));
+                    Layer layer = WithInitializer(call, initializer);
+                    if (layer is Embedding { Vocabulary: 0 } embedding && task == TaskKind.Text)
+                    {
+                        // the data's vocabulary (the characters of the training text)
+                        layer = embedding.WithVocabulary(outputs);
+                    }
+
+                    model.Add(layer);
                 }
                 catch (ShapeMismatchException ex)
                 {
@@ -234,7 +257,15 @@ public sealed partial record TrainingRecipe
             }
         }
 
-        if (model.OutputShape.Rank > 1)
+        if (task == TaskKind.Text)
+        {
+            // The next token at every step: the stack must still be [steps, features].
+            if (model.OutputShape.Rank != 2 || model.OutputShape[0] != inputShape[0])
+            {
+                throw new ShapeMismatchException($"--task text predicts the next token at every step, so the layers must end in [batch, {inputShape[0]}, features] (a recurrent layer with return_sequences=true), but they end in [batch, {string.Join(", ", model.OutputShape.ToArray())}].");
+            }
+        }
+        else if (model.OutputShape.Rank > 1)
         {
             model.Add(new Flatten());
         }
@@ -260,6 +291,13 @@ public sealed partial record TrainingRecipe
         }
 
         return call.Type.FromSettings(new Dictionary<string, string>(settings) { ["initializer"] = Initialization.NameOf(initializer) });
+    }
+
+    /// <summary>A new model for <paramref name="train"/>'s samples and task (see the other overload).</summary>
+    public Sequential CreateModel(Dataset train, ILoss loss)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        return CreateModel(train.SampleShape, train.Task == TaskKind.Text ? train.ClassCount : train.OutputCount, train.Task, loss);
     }
 
     /// <summary>A new optimizer over <paramref name="model"/>'s parameters.</summary>
@@ -296,7 +334,7 @@ public sealed partial record TrainingRecipe
         Validate();
         Require(Augment is null || train.SampleShape.Rank == 3, $"--augment distorts images [channels, height, width], but the samples are {train.SampleShape}.");
         ILoss loss = CreateLoss(train.Task);
-        Sequential model = CreateModel(train.SampleShape, train.OutputCount, train.Task, loss);
+        Sequential model = CreateModel(train, loss);
         return new TrainingSession(model, loss, CreateOptimizer(model), CreateOptions(train.Count, callbacks));
     }
 

@@ -86,4 +86,107 @@ public sealed class ExampleTests : IDisposable
         // a and b are 0, 0, 1, 1 in some order: standardized once they are exactly −1 or +1
         Assert.All(prepared.Train.Features.Span.ToArray(), v => Assert.Equal(1f, MathF.Abs(v), 5));
     }
+
+    [Fact]
+    public void The_readme_sequence_commands_run_at_a_small_size()
+    {
+        // Every command of the README's sequence section as written there, with the data made small (a slice of the
+        // digits, a generated yearly series with an 11-year cycle, a few hundred made-up words), one or two epochs,
+        // and the files in a temporary folder.
+        string readme = File.ReadAllText(Path.Combine(TestData.RepositoryRoot, "README.md"));
+        int section = readme.IndexOf("### Sequences: recurrent networks", StringComparison.Ordinal);
+        Assert.True(section >= 0, "the README has no sequence section");
+        int start = readme.IndexOf("```bash\n", section, StringComparison.Ordinal) + 8;
+        string block = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)].Replace("\\\n", " ", StringComparison.Ordinal);
+        string[][] commands = block.Split('\n').Select(l => l.Split('#')[0].Trim()).Where(l => l.StartsWith("nabla ", StringComparison.Ordinal))
+            .Select(l => Words(l).Skip(1).ToArray()).ToArray();
+        Assert.Equal(6, commands.Length);
+
+        string sunspots = Path.Combine(_folder, "sunspots.csv");
+        File.WriteAllLines(sunspots, ["year,sunspots", .. Enumerable.Range(0, 150).Select(t =>
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{1850 + t},{60 + 50 * Math.Sin(2 * Math.PI * t / 11) + (t * 7 % 13):F1}"))]);
+        string words = Path.Combine(_folder, "words.txt");
+        string[] syllables = ["qu", "in", "ta", "ro", "es", "ck"];
+        var random = new Random(2);
+        File.WriteAllLines(words, Enumerable.Range(0, 300).Select(_ => string.Concat(Enumerable.Range(0, 2 + random.Next(3)).Select(_ => syllables[random.Next(syllables.Length)]))));
+        string digits = TestData.WriteSlice(300, 100);
+        try
+        {
+            string last = "";
+            foreach (string[] command in commands)
+            {
+                var args = command.Select(a => a switch
+                {
+                    "../shared/datasets/timeseries/sunspots-yearly.csv" => sunspots,
+                    "../shared/datasets/text/english-words.txt" => words,
+                    _ when a.EndsWith(".nabla", StringComparison.Ordinal) || a.EndsWith(".png", StringComparison.Ordinal) => Path.Combine(_folder, a),
+                    _ => a,
+                }).ToList();
+                int epochs = args.IndexOf("--epochs");
+                if (epochs >= 0)
+                {
+                    args[epochs + 1] = args.Contains("forecast") ? "3" : "1";
+                }
+
+                if (args[0] == "train" && !args.Contains("--data"))
+                {
+                    args.AddRange(["--data", digits]);
+                }
+
+                var (code, output, error) = CliRunner.Run(args[0] == "train" ? [.. args, "--quiet"] : [.. args]);
+                Assert.True(code == 0, $"nabla {string.Join(' ', command)}: {error}");
+                last = output;
+                if (args[0] == "summary")
+                {
+                    Assert.Matches(@"reshape_1 \(reshape\) +│ \(None, 28, 28\)", output);
+                    Assert.Matches(@"lstm_1 \(lstm\) +│ \(None, 128\)", output);
+                }
+                else if (args[0] == "predict")
+                {
+                    Assert.StartsWith("2000  ", output.Split('\n')[1]);
+                }
+            }
+
+            Assert.True(File.Exists(Path.Combine(_folder, "sunspots.png")));
+            Assert.Equal(20, last.TrimEnd().Split('\n').Length);
+            Assert.All(last.TrimEnd().Split('\n'), line => Assert.StartsWith("qu", line));
+        }
+        finally
+        {
+            Directory.Delete(digits, recursive: true);
+        }
+    }
+
+    /// <summary>A command line's words as a shell splits them (double quotes group).</summary>
+    private static IEnumerable<string> Words(string line)
+    {
+        var word = new System.Text.StringBuilder();
+        bool quoted = false, any = false;
+        foreach (char c in line)
+        {
+            if (c == '"')
+            {
+                (quoted, any) = (!quoted, true);
+            }
+            else if (c == ' ' && !quoted)
+            {
+                if (any)
+                {
+                    yield return word.ToString();
+                }
+
+                (word, any) = (new System.Text.StringBuilder(), false);
+            }
+            else
+            {
+                word.Append(c);
+                any = true;
+            }
+        }
+
+        if (any)
+        {
+            yield return word.ToString();
+        }
+    }
 }

@@ -81,7 +81,8 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
         var (model, metadata) = TestModels.EveryKind();
         var (convolutional, convolutionalMetadata) = TestModels.Convolutional();
         string[] builtIn = LayerRegistry.Types.Where(TestModels.IsBuiltIn).Select(t => t.Name).ToArray();
-        Assert.Equal(builtIn.Order(), model.Layers.Concat(convolutional.Layers).Select(l => l.Kind).Distinct().Order());
+        Layer[] sequenceLayers = [.. TestModels.Recurrent().Model.Layers, .. TestModels.Text().Model.Layers];   // exported in the tests below
+        Assert.Equal(builtIn.Order(), model.Layers.Concat(convolutional.Layers).Concat(sequenceLayers).Select(l => l.Kind).Distinct().Order());
 
         Dataset test = TestData.Mnist10k.Test.Take(100);
         var (values, labels) = RunOnnx(OnnxExporter.Export(model, metadata), Raw(test, 100), [100, 1, 28, 28]);
@@ -169,6 +170,67 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
         Assert.Single(stderr.Trim().Split('\n'));
         Assert.Contains(expected, stderr);
         Assert.False(File.Exists(onnx));
+    }
+
+    [Fact]
+    public void Image_rows_through_an_lstm_a_gru_and_a_simple_rnn_match_onnx_runtimes_recurrent_operators()
+    {
+        // ONNX's LSTM (gates i, o, f, c), GRU (z, r, h; linear_before_reset=1) and RNN, time-major, from PyTorch's order.
+        var (model, metadata) = TestModels.Recurrent();
+        Dataset test = TestData.Mnist10k.Test.Take(50);
+        var (values, labels) = RunOnnx(OnnxExporter.Export(model, metadata), Raw(test, 50), [50, 1, 28, 28]);
+        Compare("reshape(28,28) lstm(12, return_sequences) gru(10, return_sequences) simple-rnn(8) dense softmax, 28 steps",
+            model.Predict(test.Features).Span.ToArray(), values);
+        Assert.Equal(model.PredictClasses(test.Features), labels!.Select(l => (int)l));
+    }
+
+    [Fact]
+    public void A_language_model_takes_token_ids_and_gives_a_distribution_and_a_label_at_every_step()
+    {
+        // Embedding → Gather on the ids cast to int64; the softmax and the argmax act on the last axis.
+        var (model, metadata) = TestModels.Text(steps: 9);
+        var random = new Random(12);
+        float[] ids = Enumerable.Range(0, 7 * 9).Select(_ => (float)random.Next(6)).ToArray();
+        var x = new Tensor(ids, new Shape(7, 9));
+        var (values, labels) = RunOnnx(OnnxExporter.Export(model, metadata), ids, [7, 9]);
+        float[] expected = model.Predict(x).Span.ToArray();
+        Compare("embedding(5) gru(7) lstm(6) dense(6) per step, softmax over the vocabulary", expected, values);
+        Assert.Equal(7 * 9, labels!.Length);
+        for (int p = 0; p < labels.Length; p++)
+        {
+            ReadOnlySpan<float> row = expected.AsSpan(p * 6, 6);
+            Assert.Equal(row.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(row)), (int)labels[p]);
+        }
+    }
+
+    [Fact]
+    public void A_forecasting_model_takes_the_raw_window_and_gives_the_next_values_in_the_targets_units()
+    {
+        // What nabla predict computes after the end of a series: the window scaled, the GRU, y·std + mean.
+        var text = new StringBuilder("date,sales,price\n");
+        for (int t = 0; t < 120; t++)
+        {
+            double season = Math.Sin(2 * Math.PI * t / 12);
+            text.Append(CultureInfo.InvariantCulture, $"{new DateTime(2000, 1, 1).AddMonths(t):yyyy-MM-dd},{20 + 6 * season + 0.01 * t:F3},{1 + 0.1 * season:F3}\n");
+        }
+
+        string csv = Path.Combine(_work, "sales.csv"), model = Path.Combine(_work, "sales.nabla");
+        File.WriteAllText(csv, text.ToString());
+        var run = CliRunner.Run("train", "--data", csv, "--task", "forecast", "--target", "sales", "--window", "12", "--horizon", "3", "--arch", "gru(8)", "--epochs", "3", "--out", model, "--quiet");
+        Assert.True(run.Code == 0, run.Error);
+        var (loaded, metadata) = ModelFile.Load(model);
+        TimeSeries series = TimeSeries.Load(csv, new TimeSeriesOptions { Columns = metadata.Forecast!.Columns, DateColumn = "date" });
+        float[] raw = series.Values.AsSpan(series.Values.Length - 4 * 12 * 2).ToArray();   // the last 48 steps as 4 windows of 12 steps × 2 columns
+        var scaled = new Tensor(raw.ToArray(), new Shape(4, 12, 2));
+        metadata.ScaleInputs(scaled.Span);
+        float[] expected = Reports.Unstandardize(loaded.Predict(scaled).Span, metadata);
+        string onnx = Path.Combine(_work, "sales.onnx");
+        var export = CliRunner.Run("export", "--model", model, "--out", onnx);
+        Assert.True(export.Code == 0, export.Error);
+        Assert.True(export.Out.Contains("[batch, 3] the next 3 value(s) of sales", StringComparison.Ordinal), export.Out);
+        var (values, labels) = RunOnnx(File.ReadAllBytes(onnx), raw, [4, 12, 2]);
+        Assert.Null(labels);
+        Compare("forecast window 12 × 2 columns → gru(8) → 3 steps (scaler, y·std + mean)", expected, values);
     }
 
     [Fact]

@@ -66,8 +66,17 @@ public sealed class ModelFormatDocTests
             ParameterKind.Float => "0.5",
             _ => "4",
         }).ToArray();
-        Layer layer = type.Create(LayerArguments.FromCall(type, values, []));
-        layer.Build(type.Name is "reshape" ? new Nabla.Tensors.Shape(24) : type.Name is "batch-norm" ? new Nabla.Tensors.Shape(6) : new Nabla.Tensors.Shape(3, 8, 8));
+        // an embedding needs a vocabulary (--task text takes the data's)
+        KeyValuePair<string, string>[] keywords = type.Name == "embedding" ? [new("vocabulary", "10")] : [];
+        Layer layer = type.Create(LayerArguments.FromCall(type, values, keywords));
+        layer.Build(type.Name switch
+        {
+            "reshape" => new Nabla.Tensors.Shape(24),
+            "batch-norm" => new Nabla.Tensors.Shape(6),
+            "simple-rnn" or "lstm" or "gru" => new Nabla.Tensors.Shape(8, 3),
+            "embedding" => new Nabla.Tensors.Shape(8),
+            _ => new Nabla.Tensors.Shape(3, 8, 8),
+        });
         return layer;
     }
 }

@@ -59,6 +59,56 @@ internal static class TestModels
         return (model, metadata);
     }
 
+    /// <summary>A digit classifier on [1, 28, 28] raw pixels that reads the image rows as a sequence through every
+    /// recurrent kind, with and without return_sequences: reshape(28, 28), an LSTM of every step's state, a GRU of every
+    /// step's state, a simple RNN's last state, dense, softmax. Weights uniform in ±0.6 (wider than PyTorch's ±1/√units,
+    /// so the gates leave their linear middle and a wrong gate order shows).</summary>
+    public static (Sequential Model, ModelMetadata Metadata) Recurrent(int seed = 8)
+    {
+        var model = new Sequential(1, 28, 28)
+        {
+            new Reshape(28, 28), new Lstm(12, returnSequences: true), new Gru(10, returnSequences: true), new SimpleRnn(8), new Dense(10), new Softmax(),
+        };
+        model.Initialize(seed);
+        FillUniform(model, 0.6, seed + 1);
+        var metadata = new ModelMetadata(Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(), 1f / 255, "categorical-cross-entropy");
+        model.Metadata = metadata;
+        return (model, metadata);
+    }
+
+    /// <summary>A character-level language model as <c>--task text</c> builds it — [steps] token ids, an embedding, a GRU
+    /// and an LSTM with return_sequences, a dense layer on every step, softmax over the vocabulary — with its
+    /// vocabulary ("\n", a…e) as class names.</summary>
+    public static (Sequential Model, ModelMetadata Metadata) Text(int steps = 9, int seed = 10)
+    {
+        string[] vocabulary = ["\n", "a", "b", "c", "d", "e"];
+        var model = new Sequential(steps)
+        {
+            new Embedding(vocabulary.Length, 5), new Gru(7, returnSequences: true), new Lstm(6, returnSequences: true), new Dense(vocabulary.Length),
+        };
+        model.OutputTransform = OutputTransform.Softmax;
+        model.Initialize(seed);
+        FillUniform(model, 0.6, seed + 1);
+        var metadata = new ModelMetadata(vocabulary, 1f, "sparse-cross-entropy") { Task = Nabla.Data.TaskKind.Text };
+        model.Metadata = metadata;
+        return (model, metadata);
+    }
+
+    private static void FillUniform(Sequential model, double limit, int seed)
+    {
+        var random = new Random(seed);
+        foreach (Layer layer in model.Layers.Where(l => l is RecurrentLayer))
+        {
+            foreach (var p in layer.Parameters)
+            {
+                for (int i = 0; i < p.Value.Length; i++)
+                {
+                    p.Value[i] = (float)((random.NextDouble() * 2 - 1) * limit);
+                }
+            }
+        }
+    }
+
     /// <summary>Whether a layer kind is one of the library's own (not a test's registration).</summary>
     public static bool IsBuiltIn(LayerType type) => type.Create.Method.Module.Assembly == typeof(Dense).Assembly;
 }

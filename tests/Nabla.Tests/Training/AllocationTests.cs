@@ -3,6 +3,7 @@ using Nabla.Layers;
 using Nabla.Losses;
 using Nabla.Models;
 using Nabla.Optimizers;
+using Nabla.Tensors;
 using Nabla.Tests.Testing;
 using Nabla.Threading;
 using Nabla.Training;
@@ -66,6 +67,51 @@ public sealed class AllocationTests
 
         // the epoch's report and history entry (about 300 bytes); one 24-byte object per chunk would add 480
         Assert.True(probe.AllocatedDuringLastEpoch < 640, $"the last epoch allocated {probe.AllocatedDuringLastEpoch} bytes");
+    }
+
+    [Fact]
+    public void Recurrent_training_epochs_allocate_nothing_per_batch_or_step()
+    {
+        // image rows as 28 steps through an LSTM and a GRU (the steps run on both threads): 16 batches of 64 in the last
+        // epoch, 28 steps each, forward and backward; every thread's allocations are counted
+        Dataset data = TestData.Mnist10k.Train.Take(1024);
+        var model = new Sequential(1, 28, 28) { new Reshape(28, 28), new Lstm(32, returnSequences: true), new Gru(16), new Dense(10) };
+        model.Initialize(0);
+        var probe = new AllocationProbe { AllThreads = true };
+        new TrainingSession(model, new SoftmaxCrossEntropy(), new Adam(model.Parameters),
+            new TrainingOptions { Epochs = 4, BatchSize = 64, Callbacks = [probe] }).Run(data);
+
+        // the epoch's generator, report and history entry (about 1 KB); one 24-byte object per step would add 21,504
+        Assert.True(probe.AllocatedDuringLastEpoch < 2048, $"the last epoch allocated {probe.AllocatedDuringLastEpoch} bytes");
+    }
+
+    [Fact]
+    public void Language_model_training_epochs_allocate_nothing_per_batch()
+    {
+        // a character model as --task text builds it: ids [12 steps] → embedding → GRU on every step → dense on every step,
+        // sparse cross-entropy with ended positions (−1) left out; 16 batches of 32 in the last epoch
+        var random = new Random(3);
+        int count = 512, steps = 12, vocabulary = 20;
+        var inputs = new Tensor(count, steps);
+        var targets = new Tensor(count, steps);
+        for (int i = 0; i < count; i++)
+        {
+            int length = 3 + random.Next(steps - 3);
+            for (int t = 0; t < steps; t++)
+            {
+                inputs[i, t] = t == 0 || t > length ? 0 : 1 + random.Next(vocabulary - 1);
+                targets[i, t] = t < length ? 1 + random.Next(vocabulary - 1) : t == length ? 0 : -1;
+            }
+        }
+
+        Dataset data = Dataset.TokenSequences(inputs, targets, vocabulary);
+        var model = new Sequential(steps) { new Embedding(vocabulary, 8), new Gru(48, returnSequences: true), new Dense(vocabulary) };
+        model.Initialize(0);
+        var probe = new AllocationProbe { AllThreads = true };
+        new TrainingSession(model, new SparseSoftmaxCrossEntropy(), new Adam(model.Parameters),
+            new TrainingOptions { Epochs = 4, BatchSize = 32, Callbacks = [probe] }).Run(data);
+
+        Assert.True(probe.AllocatedDuringLastEpoch < 2048, $"the last epoch allocated {probe.AllocatedDuringLastEpoch} bytes");
     }
 
     private sealed class AllocationProbe : ITrainingCallback

@@ -24,6 +24,10 @@ public static class LayerRegistry
         MaxPool2D.Definition,
         AvgPool2D.Definition,
         GlobalAveragePool2D.Definition,
+        SimpleRnn.Definition,
+        Lstm.Definition,
+        Gru.Definition,
+        Embedding.Definition,
     ];
 
     private static readonly object s_lock = new();
