@@ -55,6 +55,10 @@ internal sealed class PredictionServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            // Kestrel's own limit is the drain limit, not the 1 MB one (checked by Predict and Body): after a refused
+            // request Kestrel reads and discards what is left of its body, but only within this limit — at 1 MB it closed
+            // the connection on a body just over 1 MB with the client still sending, and the reset often took the 413
+            // with it ("the response ended prematurely").
             kestrel.Limits.MaxRequestBodySize = DrainBytes;
             kestrel.Limits.MaxConcurrentConnections = 512;
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;

@@ -61,13 +61,15 @@ internal sealed class BatchSource
         bytes = null;
         switch (_mode)
         {
-            case Mode.Bytes:
-                _data.TryGetByteRows(_order, start, rows, _bytes);
+            case Mode.Bytes when _data.TryGetByteRows(_order, start, rows, _bytes):
                 bytes = _bytes;
                 return null;
             case Mode.Views:
                 return rows == _data.Count ? _data.Features : View(ref _featureView, _data.Features, start, rows);
             default:
+                // Copies — and byte mode once the dataset has been expanded to floats meanwhile (it may be shared: another
+                // thread can ask for its Features during this run), when the floats are the data and there are no byte
+                // rows to read
                 Tensor x = _features.Get(rows, _sampleShape);
                 if (_augmenter is null)
                 {

@@ -21,6 +21,7 @@ public sealed class Dataset
     private readonly byte[]? _bytes;
     private readonly float _byteScale;
     private readonly Shape _featureShape;
+    private readonly object _lazyLock = new();
     private Tensor? _features;
     private Tensor? _targets;
 
@@ -139,7 +140,8 @@ public sealed class Dataset
     }
 
     /// <summary>[count, features...] as floats (for a dataset kept as bytes, expanded on first use).</summary>
-    public Tensor Features => _features ??= ExpandAll();
+    /// <remarks>Thread-safe: threads that ask at once all get the same tensor.</remarks>
+    public Tensor Features => Volatile.Read(ref _features) ?? MakeOnce(ref _features, ExpandAll);
 
     /// <summary>The shape of <see cref="Features"/>, [count, features...], without expanding anything.</summary>
     public Shape FeatureShape => _featureShape;
@@ -186,7 +188,8 @@ public sealed class Dataset
     public int TargetWidth => Task == TaskKind.Text ? _targets!.RowLength : OutputCount;
 
     /// <summary>[count, outputs]: one-hot rows, a 0/1 column, or regression values (made once, on first use).</summary>
-    public Tensor Targets => _targets ??= MakeTargets();
+    /// <remarks>Thread-safe: threads that ask at once all get the same tensor.</remarks>
+    public Tensor Targets => Volatile.Read(ref _targets) ?? MakeOnce(ref _targets, MakeTargets);
 
     /// <summary>The class labels, or an error for a regression dataset.</summary>
     public int[] RequireLabels() => Labels ?? throw new InvalidOperationException("A regression dataset has no class labels.");
@@ -305,6 +308,22 @@ public sealed class Dataset
         for (int i = 0; i < indices.Length; i++)
         {
             targets.Row(indices[i]).CopyTo(destination.Slice(i * width, width));
+        }
+    }
+
+    /// <summary>Makes a lazily created tensor once, under a lock: a dataset may be shared by threads (parallel tests, a
+    /// grid search), and two tensors for one field would split the data — one thread changing a copy the others never
+    /// see, a training run that read the first seeing the second.</summary>
+    private Tensor MakeOnce(ref Tensor? field, Func<Tensor> make)
+    {
+        lock (_lazyLock)
+        {
+            if (field is null)
+            {
+                Volatile.Write(ref field, make());
+            }
+
+            return field;
         }
     }
 

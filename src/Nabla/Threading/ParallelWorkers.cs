@@ -39,12 +39,17 @@ internal sealed class ParallelWorkers
     private readonly object _wakeLock = new();
     private readonly int _threadCount;
     private IParallelWork? _work;
-    private int _activeThreads;
-    private volatile int _generation;
+
+    // The job's number and thread count in one word, (generation << 32) | threads, written last when a job starts: a
+    // worker reads both at once. With two fields a worker left out of one job (its index ≥ that job's threads) could
+    // pair the job's generation with the next job's thread count — set before that job's generation — and run its
+    // share of the next job twice, the second time while the caller, its count of shares reached early, had gone on.
+    private long _job;
+    private int _generation;
     private int _remaining;
     private Exception? _failure;
 
-    private ParallelWorkers(int threadCount)
+    internal ParallelWorkers(int threadCount)
     {
         _threadCount = Math.Max(1, threadCount);
         for (int i = 1; i < _threadCount; i++)
@@ -73,12 +78,12 @@ internal sealed class ParallelWorkers
         lock (_jobLock)
         {
             _work = work;
-            _activeThreads = threadCount;
             _failure = null;
             Volatile.Write(ref _remaining, threadCount - 1);
+            _generation++;
             lock (_wakeLock)
             {
-                _generation++;
+                Volatile.Write(ref _job, ((long)_generation << 32) | (uint)threadCount);
                 Monitor.PulseAll(_wakeLock);
             }
 
@@ -114,29 +119,34 @@ internal sealed class ParallelWorkers
         while (true)
         {
             int spins = 0;
-            while (_generation == seen && spins < SpinIterationsBeforeBlocking)
+            long job = Volatile.Read(ref _job);
+            while (Generation(job) == seen && spins < SpinIterationsBeforeBlocking)
             {
                 Thread.SpinWait(8);
                 spins++;
+                job = Volatile.Read(ref _job);
             }
 
-            if (_generation == seen)
+            if (Generation(job) == seen)
             {
                 lock (_wakeLock)
                 {
-                    while (_generation == seen)
+                    while (Generation(job = Volatile.Read(ref _job)) == seen)
                     {
                         Monitor.Wait(_wakeLock);
                     }
                 }
             }
 
-            seen = _generation;
-            if (index < _activeThreads)
+            // A job this worker is part of cannot finish without it, so _work is still that job's, and the next job
+            // this worker sees is the one after it.
+            seen = Generation(job);
+            int threads = (int)(uint)job;
+            if (index < threads)
             {
                 try
                 {
-                    _work!.Execute(index, _activeThreads);
+                    _work!.Execute(index, threads);
                 }
                 catch (Exception ex)
                 {
@@ -147,6 +157,8 @@ internal sealed class ParallelWorkers
             }
         }
     }
+
+    private static int Generation(long job) => (int)(job >> 32);
 
     private static int DefaultThreadCount()
     {

@@ -116,6 +116,65 @@ public sealed class DatasetTests
         Assert.Equal(fromBytes, Train(compact).Weights);
     }
 
+    [Theory]
+    [InlineData(0, false)] // full batch: the model and its replica take chunks of 512 and 76 rows
+    [InlineData(100, true)] // shuffled mini-batches of one chunk each
+    public void Features_expanded_during_training_leave_the_batches_right(int batchSize, bool shuffle)
+    {
+        // A dataset can be shared: another thread (a parallel test, a user's grid search) may ask for its floats while a
+        // training run reads its bytes in place. The batches must then still be the rows asked for — they once stayed on
+        // the last byte rows read (a 76-row chunk where 512 were asked, or a mini-batch of other samples).
+        var (compact, floats) = Pair(1100);
+        float[] Train(Dataset data, ITrainingCallback[] callbacks)
+        {
+            var model = new Sequential(784).Add(new Dense(10, Initializer.Uniform)).Add(new ReLU()).Add(new Dense(10, Initializer.Uniform)).Add(new Softmax());
+            model.Initialize(0);
+            Trainer.Fit(model, new CategoricalCrossEntropy(), new GradientDescent(model.Parameters, 0.1f), data,
+                new TrainingOptions { Epochs = 6, BatchSize = batchSize, Seed = 1, Shuffle = shuffle, Callbacks = callbacks });
+            return [.. model.Parameters.SelectMany(p => p.Value)];
+        }
+
+        float[] expected = Train(floats, []);
+        float[] expandedMidway = Train(compact, [new ExpandAt(compact, epoch: 3)]);
+        Assert.False(compact.IsCompact);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i], expandedMidway[i], 1e-4f);
+        }
+    }
+
+    [Fact]
+    public void Features_and_targets_made_on_first_use_are_one_tensor_for_all_threads()
+    {
+        var (compact, _) = Pair(300);
+        for (int attempt = 0; attempt < 20; attempt++)
+        {
+            Dataset data = compact.Subset(Enumerable.Range(0, 300).ToArray());
+            using var start = new Barrier(4);
+            var seen = new (Tensor Features, Tensor Targets)[4];
+            Thread[] readers = [.. Enumerable.Range(0, 4).Select(i => new Thread(() =>
+            {
+                start.SignalAndWait();
+                seen[i] = (data.Features, data.Targets);
+            }))];
+            Array.ForEach(readers, t => t.Start());
+            Array.ForEach(readers, t => t.Join());
+            Assert.All(seen, r => Assert.Same(data.Features, r.Features));
+            Assert.All(seen, r => Assert.Same(data.Targets, r.Targets));
+        }
+    }
+
+    private sealed class ExpandAt(Dataset data, int epoch) : ITrainingCallback
+    {
+        public void OnEpochBegin(TrainingSession session, int current)
+        {
+            if (current == epoch)
+            {
+                GC.KeepAlive(data.Features);
+            }
+        }
+    }
+
     private static Sequential Untrained()
     {
         var model = new Sequential(784).Add(new Dense(10, Initializer.HeNormal));
