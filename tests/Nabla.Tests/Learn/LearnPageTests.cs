@@ -32,9 +32,19 @@ public sealed partial class LearnPageTests(Xunit.Abstractions.ITestOutputHelper 
     {
         IReadOnlyList<string> commands = Commands();
         Assert.True(commands.Count >= 20, $"only {commands.Count} commands found");
+        var skipped = new HashSet<string>(StringComparer.Ordinal);
         foreach (string command in commands)
         {
             string[] args = Small(Arguments(command["nabla ".Length..]));
+            if (args.FirstOrDefault(a => (a.Contains(SharedDatasets, StringComparison.Ordinal) && !File.Exists(a)) || skipped.Contains(a)) is { } missing)
+            {
+                // The project's shared datasets (the house prices) are not part of a checkout: that command, and those
+                // that read what it writes, are left out.
+                output.WriteLine($"skipped (no {missing}): {command}");
+                skipped.UnionWith(args.Where(a => a.StartsWith(_work, StringComparison.Ordinal)));
+                continue;
+            }
+
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var (code, _, error) = CliRunner.Run(args);
             output.WriteLine($"{watch.Elapsed.TotalSeconds:F2} s  {command}");
@@ -85,6 +95,10 @@ public sealed partial class LearnPageTests(Xunit.Abstractions.ITestOutputHelper 
             {
                 a = Path.Combine(TestData.RepositoryRoot, a);
             }
+            else if (a.StartsWith("../shared/", StringComparison.Ordinal))
+            {
+                a = Path.GetFullPath(Path.Combine(TestData.RepositoryRoot, a));
+            }
             else if (Regex.IsMatch(a, @"^[\w-]+\.(nabla|png|html|jpg|svg|csv|json)$") || (i > 0 && args[i - 1] == "--errors"))
             {
                 a = Path.Combine(_work, a);
@@ -93,8 +107,15 @@ public sealed partial class LearnPageTests(Xunit.Abstractions.ITestOutputHelper 
             result.Add(a);
         }
 
+        if (args.Any(a => a.StartsWith("../shared/", StringComparison.Ordinal)) && !args.Contains("--epochs"))
+        {
+            result.AddRange(["--epochs", "1"]);
+        }
+
         return [.. result];
     }
+
+    private static readonly string SharedDatasets = Path.Combine("shared", "datasets");
 
     /// <summary>Splits a command line as a shell would (double quotes group).</summary>
     private static string[] Arguments(string line) =>
