@@ -75,7 +75,7 @@ internal sealed class TrainOptionSet
 
     public Option<int> NoImprovement { get; } = new("--n-iter-no-change") { Description = "--epochs auto: stop after this many epochs without such an improvement.", DefaultValueFactory = _ => 10 };
 
-    public Option<string> BatchSize { get; } = new("--batch-size") { Description = "Samples per step, 'full' for full-batch gradient descent, or auto: min(200, samples) for a CSV file (scikit-learn's rule), 64 for an image folder.", DefaultValueFactory = _ => "auto" };
+    public Option<string> BatchSize { get; } = new("--batch-size") { Description = "Samples per step, 'full' for full-batch gradient descent, or auto: samples/16 within [32, 200] for a CSV file (at most the samples), 64 for an image folder.", DefaultValueFactory = _ => "auto" };
 
     public Option<string> Init { get; } = new("--init") { Description = "Weight initializer: " + string.Join(", ", Initialization.Names) + ".", DefaultValueFactory = _ => "default" };
 
