@@ -229,14 +229,13 @@ public sealed partial class SearchCliTests : IDisposable
         string dropout = string.Join(",", Enumerable.Range(0, 100).Select(i => (i / 200.0).ToString("R", CultureInfo.InvariantCulture)));
         string[] given = arguments.Replace("{big}", $"lr={lr} dropout={dropout}", StringComparison.Ordinal).Split('|');
         string model = In("never.nabla");
-        var watch = Stopwatch.StartNew();
         var (code, output, error) = CliRunner.Run(["search", "--data", Birds(rareClassRows: 5), "--target", "species", "--out", model, .. given]);
         Assert.Equal(2, code);
         Assert.Equal("", output);
         Assert.Single(error.TrimEnd().Split('\n'));
         Assert.StartsWith("nabla: error: " + message, error, StringComparison.Ordinal);
         Assert.False(File.Exists(model));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"{watch.Elapsed}: it trained?");
+        Assert.DoesNotContain("Searching", output + error, StringComparison.Ordinal); // refused before the first fit
     }
 
     [Fact]
