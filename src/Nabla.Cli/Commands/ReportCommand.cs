@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using Nabla.Cli.Report;
 using Nabla.Data;
+using Nabla.Models;
 using Nabla.Serialization;
+using Nabla.Training;
 
 namespace Nabla.Cli.Commands;
 
@@ -12,7 +14,7 @@ internal static class ReportCommand
 {
     public static Command Create(CliConsole console)
     {
-        var modelPath = new Option<string>("--model") { Description = "The model file (from nabla train).", Required = true };
+        var modelPath = new Option<string>("--model") { Description = "The model file (from nabla train), or a checkpoint folder (train --checkpoint): the run so far.", Required = true };
         var data = new Option<string?>("--data") { Description = "Labelled data to evaluate on: an MNIST-layout folder (its t10k files) or a CSV file with the model's columns (default: the test part of the data the model was trained on, as its file records it; without that the report has no evaluation sections)." };
         var output = new Option<string>("--out") { Description = "The HTML file to write.", DefaultValueFactory = _ => "report.html" };
         var command = new Command("report", "Write one self-contained HTML page about a saved model: training curves, classification report and confusion matrix (or predicted against actual), the most confident mistakes, first-layer weights, layers and settings.") { modelPath, data, output };
@@ -25,7 +27,8 @@ internal static class ReportCommand
             }
 
             CliFiles.CheckWritable(outPath, "--out");
-            var (model, metadata) = ModelFile.Load(path);
+            // A checkpoint folder (train --checkpoint) reports the run so far: its model and the epochs it recorded.
+            var (model, metadata) = Directory.Exists(path) ? FromCheckpoint(path) : ModelFile.Load(path);
             bool sequence = metadata.Forecast is not null || metadata.Task == TaskKind.Text;
             if (sequence && parse.GetValue(data) is { } given)
             {
@@ -67,5 +70,11 @@ internal static class ReportCommand
             console.Error.WriteLine($"nabla: note: the report has no evaluation sections: {ex.Message}");
             return null;
         }
+    }
+
+    private static (Sequential Model, ModelMetadata Metadata) FromCheckpoint(string folder)
+    {
+        Checkpoint.Data checkpoint = Checkpoint.Load(folder);
+        return (checkpoint.Model, checkpoint.Metadata with { History = Checkpoint.History(checkpoint) });
     }
 }

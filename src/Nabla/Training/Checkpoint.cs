@@ -177,6 +177,22 @@ public static class Checkpoint
         session.Restore(state.CompletedEpochs, state.History, state.Schedule);
     }
 
+    /// <summary>The epochs trained so far, as the checkpoint's training state records them (for <c>nabla report</c> on a
+    /// run that is still going or was stopped).</summary>
+    /// <exception cref="ModelFormatException">The training state is damaged.</exception>
+    public static TrainingHistory History(Data data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        SavedState state = SavedState.Read(data);
+        var history = new TrainingHistory { BestEpoch = state.BestEpoch };
+        foreach (EpochReport report in state.History)
+        {
+            history.Add(report);
+        }
+
+        return history;
+    }
+
     /// <summary>The training state as <see cref="Save"/> wrote it, read with every type and range checked.</summary>
     private sealed record SavedState(int CompletedEpochs, long OptimizerSteps, int OptimizerArrays, float InitialLearningRate,
         double[] Schedule, double Best, int Wait, int BestArrays, int? BestEpoch, List<EpochReport> History)

@@ -131,6 +131,24 @@ public sealed partial class ReportTests(ReportModelFixture digits) : IDisposable
     }
 
     [Fact]
+    public void A_checkpoint_folder_reports_the_run_so_far_with_its_epochs()
+    {
+        string checkpoint = Path.Combine(_work, "run"), model = Path.Combine(_work, "run.nabla"), report = Path.Combine(_work, "run.html");
+        Assert.Equal(0, CliRunner.Run("train", "--data", _data, "--layers", "8", "--epochs", "3", "--val-split", "0.2", "--checkpoint", checkpoint, "--out", model, "--quiet").Code);
+        var (code, _, error) = CliRunner.Run("report", "--model", checkpoint, "--data", _data, "--out", report);
+        Assert.True(code == 0, error);
+        string html = File.ReadAllText(report);
+        Assert.Contains("Training curves", html, StringComparison.Ordinal);
+        // the three epochs of the checkpoint's training state, with their validation figures
+        Assert.Equal(3, Regex.Matches(html, @"<tr><td class=""num"">[123]</td><td class=""num"">\d").Count);
+        Assert.Contains("val_loss", html, StringComparison.Ordinal);
+
+        var notCheckpoint = CliRunner.Run("report", "--model", _work, "--out", report);
+        Assert.Equal(2, notCheckpoint.Code);
+        Assert.Contains("no checkpoint here", notCheckpoint.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_model_file_without_a_history_gets_a_report_that_says_so()
     {
         var model = new Nabla.Models.Sequential(1, 28, 28) { new Nabla.Layers.Flatten(), new Nabla.Layers.Dense(10) };
