@@ -108,16 +108,7 @@ public sealed record ImageStyle(bool LightInk, ImageCentering Centering, int Box
     public static ImageStyle Parse(string text, int maxBox)
     {
         ArgumentNullException.ThrowIfNull(text);
-        JsonObject node;
-        try
-        {
-            node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = 4 }) as JsonObject
-                ?? throw new FormatException("image_style is not a JSON object.");
-        }
-        catch (JsonException ex)
-        {
-            throw new FormatException("image_style is not valid JSON.", ex);
-        }
+        JsonObject node = Serialization.MetadataJson.ParseObject(text, "image_style");
 
         if (node.Count != 3 || node.Any(p => p.Key is not ("ink" or "centering" or "box")))
         {

@@ -16,10 +16,7 @@ public sealed class AvgPool2D : Pool2D
         Aliases = ["avgpool", "avg-pool", "averagepooling2d"],
     };
 
-    private readonly BatchBuffer _output = new();
-    private readonly BatchBuffer _inputGradient = new();
     private readonly Pass _pass;
-    private Tensor? _lastOutput;
 
     /// <summary>Creates the layer with square windows of <paramref name="size"/>, moved by <paramref name="stride"/>
     /// (0: the size).</summary>
@@ -38,25 +35,20 @@ public sealed class AvgPool2D : Pool2D
     /// <summary>y = the window means.</summary>
     public override Tensor Forward(Tensor input, ForwardContext context)
     {
-        CheckInput(input);
-        Tensor output = _output.Get(input.Rows, OutputShape);
+        Tensor output = OutputFor(input);
         _pass.Run(input, output, backward: false);
-        _lastOutput = output;
         return output;
     }
 
     /// <summary>dX += dY/(KH·KW) over each window.</summary>
     public override Tensor? Backward(Tensor outputGradient, bool needInputGradient)
     {
-        Tensor output = _lastOutput ?? throw new InvalidOperationException($"Layer {Describe()}: Backward called before Forward.");
-        CheckOutputGradient(outputGradient, output);
-        if (!needInputGradient)
+        Tensor? inputGradient = InputGradientFor(outputGradient, needInputGradient);
+        if (inputGradient is not null)
         {
-            return null;
+            _pass.Run(inputGradient, outputGradient, backward: true);
         }
 
-        Tensor inputGradient = _inputGradient.Get(output.Rows, InputShape);
-        _pass.Run(inputGradient, outputGradient, backward: true);
         return inputGradient;
     }
 

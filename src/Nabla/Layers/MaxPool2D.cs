@@ -19,11 +19,8 @@ public sealed class MaxPool2D : Pool2D
         Aliases = ["maxpool", "max-pool", "maxpooling2d"],
     };
 
-    private readonly BatchBuffer _output = new();
-    private readonly BatchBuffer _inputGradient = new();
     private readonly Pass _pass;
     private int[] _argmax = [];
-    private Tensor? _lastOutput;
 
     /// <summary>Creates the layer with square windows of <paramref name="size"/>, moved by <paramref name="stride"/>
     /// (0: the size).</summary>
@@ -42,30 +39,25 @@ public sealed class MaxPool2D : Pool2D
     /// <summary>y = the window maxima; their positions are kept for backward.</summary>
     public override Tensor Forward(Tensor input, ForwardContext context)
     {
-        CheckInput(input);
-        Tensor output = _output.Get(input.Rows, OutputShape);
+        Tensor output = OutputFor(input);
         if (_argmax.Length < output.Length)
         {
             _argmax = new int[output.Length];
         }
 
         _pass.Run(input, output, null);
-        _lastOutput = output;
         return output;
     }
 
     /// <summary>dX[argmax] += dY, zero elsewhere.</summary>
     public override Tensor? Backward(Tensor outputGradient, bool needInputGradient)
     {
-        Tensor output = _lastOutput ?? throw new InvalidOperationException($"Layer {Describe()}: Backward called before Forward.");
-        CheckOutputGradient(outputGradient, output);
-        if (!needInputGradient)
+        Tensor? inputGradient = InputGradientFor(outputGradient, needInputGradient);
+        if (inputGradient is not null)
         {
-            return null;
+            _pass.Run(inputGradient, outputGradient, inputGradient);
         }
 
-        Tensor inputGradient = _inputGradient.Get(output.Rows, InputShape);
-        _pass.Run(inputGradient, outputGradient, inputGradient);
         return inputGradient;
     }
 

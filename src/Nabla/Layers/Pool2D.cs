@@ -15,7 +15,10 @@ public abstract class Pool2D : Layer
     protected static IReadOnlyList<LayerParameter> PoolParameters { get; } =
         [new("size", ParameterKind.Pair, "2,2", Minimum: 1), new("stride", ParameterKind.Pair, "0,0", Minimum: 0)];
 
+    private readonly BatchBuffer _output = new();
+    private readonly BatchBuffer _inputGradient = new();
     private ConvolutionGeometry _geometry;
+    private Tensor? _lastOutput;
 
     /// <summary>Creates the layer; a stride of 0 means the window size.</summary>
     protected Pool2D((int Height, int Width) size, (int Height, int Width) stride)
@@ -39,6 +42,22 @@ public abstract class Pool2D : Layer
     public override IReadOnlyDictionary<string, string> Settings => SettingsOf(
         ("size", string.Create(CultureInfo.InvariantCulture, $"{Size.Height},{Size.Width}")),
         ("stride", string.Create(CultureInfo.InvariantCulture, $"{Stride.Height},{Stride.Width}")));
+
+    /// <summary>The output buffer for a checked <paramref name="input"/> batch, kept for <see cref="InputGradientFor"/>.</summary>
+    protected Tensor OutputFor(Tensor input)
+    {
+        CheckInput(input);
+        return _lastOutput = _output.Get(input.Rows, OutputShape);
+    }
+
+    /// <summary>The input-gradient buffer for <paramref name="outputGradient"/>, checked against the last output; null
+    /// when the input gradient is not needed.</summary>
+    protected Tensor? InputGradientFor(Tensor outputGradient, bool needInputGradient)
+    {
+        Tensor output = _lastOutput ?? throw new InvalidOperationException($"Layer {Describe()}: Backward called before Forward.");
+        CheckOutputGradient(outputGradient, output);
+        return needInputGradient ? _inputGradient.Get(output.Rows, InputShape) : null;
+    }
 
     /// <summary>The sizes of the pooling of one sample.</summary>
     internal ref readonly ConvolutionGeometry Geometry => ref _geometry;

@@ -68,16 +68,7 @@ public sealed record TrainingDataRecord(string Kind, string Path, IReadOnlyList<
     public static TrainingDataRecord Parse(string text, int inputCount)
     {
         ArgumentNullException.ThrowIfNull(text);
-        JsonObject node;
-        try
-        {
-            node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = 4 }) as JsonObject
-                ?? throw new FormatException("training_data is not a JSON object.");
-        }
-        catch (JsonException ex)
-        {
-            throw new FormatException("training_data is not valid JSON.", ex);
-        }
+        JsonObject node = Serialization.MetadataJson.ParseObject(text, "training_data");
 
         string String(string key) => node[key] is JsonValue value && value.TryGetValue(out string? s) ? s
             : throw new FormatException($"training_data.{key} is missing or not a string.");
