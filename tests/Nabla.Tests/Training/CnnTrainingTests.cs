@@ -135,28 +135,4 @@ public sealed class CnnTrainingTests : IDisposable
     {
         public void OnEpochEnd(TrainingSession session, EpochReport report) => cancel.Cancel();
     }
-
-    private sealed class CaptureGradient(Nabla.Parameters.Parameter parameter)
-    {
-        public float[]? Captured { get; private set; }
-
-        public void Take() => Captured ??= (float[])parameter.Gradient.Clone();
-    }
-
-    private sealed class Capturing(CaptureGradient[] captures) : IOptimizer
-    {
-        public float LearningRate { get; set; }
-
-        public long StepCount { get; set; }
-
-        public IReadOnlyList<float[]> State => [];
-
-        public void Step()
-        {
-            foreach (CaptureGradient capture in captures)
-            {
-                capture.Take();
-            }
-        }
-    }
 }

@@ -284,7 +284,6 @@ public sealed class TrainingControlTests : IDisposable
         }
     }
 
-    /// <summary>An optimizer that records the first gradient it is asked to apply, and applies nothing.</summary>
     /// <summary>y = 2x: a layer type defined outside the library.</summary>
     private sealed class Doubling : Layer
     {
@@ -311,35 +310,5 @@ public sealed class TrainingControlTests : IDisposable
         }
 
         protected override Shape ComputeOutputShape(Shape inputShape) => inputShape;
-    }
-
-    private sealed class Capturing(CaptureGradient[] captures) : IOptimizer
-    {
-        public float LearningRate { get; set; }
-
-        public long StepCount { get; set; }
-
-        public IReadOnlyList<float[]> State => [];
-
-        public void Step()
-        {
-            foreach (CaptureGradient capture in captures)
-            {
-                capture.Step();
-            }
-        }
-    }
-
-    private sealed class CaptureGradient(Nabla.Parameters.Parameter weight) : IOptimizer
-    {
-        public float[]? Captured { get; private set; }
-
-        public float LearningRate { get; set; }
-
-        public long StepCount { get; set; }
-
-        public IReadOnlyList<float[]> State => [];
-
-        public void Step() => Captured ??= (float[])weight.Gradient.Clone();
     }
 }
