@@ -3,6 +3,7 @@
 # both builds train the same networks with the same options, alternating old and new round by round, and the
 # summary gives each side's median train_seconds and its test accuracy (the same seed gives the same accuracy on both
 # when the numerics did not change).
+# When /usr/bin/python3 has torch, PyTorch's run of the first network is printed beside them.
 # Usage: bash bench/ab-base.sh [BASE_COMMIT] [ROUNDS]     (defaults: 4911075, the commit before issue 10; 3 rounds)
 # Builds BASE_COMMIT in a temporary git worktree. Needs ../shared/datasets/fashion-mnist. About 4 minutes a round on
 # a quiet 2-core machine; the load average is printed before every round — figures taken under load are not comparable.
@@ -36,6 +37,10 @@ for ((r = 1; r <= rounds; r++)); do
     if ((r % 2)); then run old "$name"; run new "$name"; else run new "$name"; run old "$name"; fi
   done
 done
+if /usr/bin/python3 -c "import torch" 2>/dev/null; then
+  echo "# the reference beside them: PyTorch 1.13, fashion-mnist 784-512-512-10, Adam, batch 64, 5 epochs (load $(cut -d' ' -f1-3 /proc/loadavg))"
+  /usr/bin/python3 ../shared/reference/anchors.py "$F" torch-wide 5
+fi
 echo "# base $base ($(git log -1 --format=%cs "$base")) against $(git rev-parse --short HEAD); $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
 printf '%-38s %12s %12s %8s %10s %10s\n' network old_s new_s new/old old_acc new_acc
 for name in "${names[@]}"; do
