@@ -145,7 +145,8 @@ internal static class PredictionInputs
         }
 
         bool pixelCsv = files.Count == 1 && metadata.FeatureNames!.SequenceEqual(DataPreparation.PixelNames(metadata.FeatureNames!.Count), StringComparer.OrdinalIgnoreCase);
-        return new PredictionBatch(samples, names, samples.Clone(), pixelCsv) { Notes = notes };
+        // A table's rows have no pixels to show (--show is refused for such models): Raw is the samples themselves.
+        return new PredictionBatch(samples, names, samples, pixelCsv) { Notes = notes };
     }
 
     public static bool IsImage(string path) => ImageExtensions.Contains(Path.GetExtension(path).ToLowerInvariant());
